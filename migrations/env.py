@@ -1,0 +1,29 @@
+"""Alembic environment: runs on the engine synth hands over, under an advisory lock."""
+
+from alembic import context
+from sqlalchemy import Engine, text
+
+from synth.db.base import Base, load_all_models
+
+load_all_models()
+target_metadata = Base.metadata
+# Two processes upgrading one database at once wait for each other instead of racing.
+MIGRATION_LOCK_KEY = 7_316_001
+
+
+def run_migrations_online() -> None:
+    engine: Engine = context.config.attributes["engine"]
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        connection.commit()
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            connection.commit()
+
+
+run_migrations_online()

@@ -1,0 +1,3 @@
+"""synth: feedback synthesis for engineering performance management."""
+
+__version__ = "0.1.0"

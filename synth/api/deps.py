@@ -1,0 +1,99 @@
+"""Dependencies every route uses: a database session and the authenticated principal."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from synth.auth.principal import Principal
+from synth.auth.service import authenticate
+from synth.errors import Unauthorized
+from synth.idempotency.service import request_fingerprint, run_once
+from synth.schemas import PageParams
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_principal(
+    db: SessionDep,
+    authorization: Annotated[str | None, Header(description="Bearer <api key>")] = None,
+) -> Principal:
+    """The caller behind `Authorization: Bearer <key>`, or 401."""
+    if authorization is None:
+        raise Unauthorized("missing Authorization: Bearer <api key> header", code="missing_api_key")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("use Authorization: Bearer <api key>", code="invalid_api_key")
+    return authenticate(db_session=db, token=token.strip())
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+PageDep = Annotated[PageParams, Depends()]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Retrying a POST with the same key replays the first response",
+    ),
+]
+
+
+class Creator:
+    """Runs a creating service call at most once per Idempotency-Key and answers with JSON."""
+
+    def __init__(
+        self,
+        request: Request,
+        db: SessionDep,
+        principal: CurrentPrincipal,
+        idempotency_key: IdempotencyKey = None,
+    ) -> None:
+        self.request = request
+        self.db = db
+        self.principal = principal
+        self.idempotency_key = idempotency_key
+
+    def __call__(
+        self,
+        payload: BaseModel,
+        produce: Callable[[Session, Principal], BaseModel | dict[str, Any]],
+        status_code: int = 201,
+    ) -> JSONResponse:
+        def run() -> tuple[int, Any]:
+            result = produce(self.db, self.principal)
+            body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+            return status_code, body
+
+        request = self.request
+        status, body, replayed = run_once(
+            db_session=self.db,
+            principal=self.principal,
+            key=self.idempotency_key,
+            fingerprint=request_fingerprint(
+                request.method, request.url.path, payload.model_dump(mode="json")
+            ),
+            produce=run,
+        )
+        headers = {"Idempotent-Replayed": "true"} if replayed else None
+        return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+CreateDep = Annotated[Creator, Depends()]

@@ -1,0 +1,62 @@
+"""/v1/keys, /v1/audit-events and /v1/ladder: administration."""
+
+from fastapi import APIRouter
+
+from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.audit.models import AuditEvent
+from synth.audit.schemas import AuditEventOut
+from synth.audit.service import readable_events
+from synth.auth import service as keys
+from synth.auth.schemas import KeyCreate, KeyCreated, KeyOut
+from synth.db.pagination import paginate
+from synth.people import ladder
+from synth.people.schemas import LadderSpec, LevelOut
+from synth.schemas import Page
+
+router = APIRouter(tags=["admin"])
+
+
+@router.post("/keys", status_code=201, response_model=KeyCreated)
+def create_key(body: KeyCreate, create: CreateDep) -> object:
+    def run(db: SessionDep, principal: CurrentPrincipal) -> KeyCreated:
+        new = keys.create_key(
+            db_session=db,
+            principal=principal,
+            role=body.role,
+            person_id=body.person_id,
+            name=body.name,
+            expires_in_days=body.expires_in_days,
+        )
+        db.flush()
+        return KeyCreated(**KeyOut.model_validate(new.key).model_dump(), token=new.token)
+
+    return create(body, run)
+
+
+@router.get("/keys", response_model=list[KeyOut])
+def list_keys(db: SessionDep, principal: CurrentPrincipal) -> list[KeyOut]:
+    return [KeyOut.model_validate(k) for k in keys.list_keys(db_session=db, principal=principal)]
+
+
+@router.post("/keys/{key_ref}/revoke", response_model=KeyOut)
+def revoke_key(key_ref: str, db: SessionDep, principal: CurrentPrincipal) -> KeyOut:
+    return KeyOut.model_validate(
+        keys.revoke_key(db_session=db, principal=principal, key_ref=key_ref)
+    )
+
+
+@router.get("/audit-events", response_model=Page[AuditEventOut])
+def list_audit_events(
+    db: SessionDep, principal: CurrentPrincipal, page: PageDep, entity_id: str | None = None
+) -> Page[AuditEventOut]:
+    statement = readable_events(principal)
+    if entity_id is not None:
+        statement = statement.where(AuditEvent.entity_id == entity_id)
+    return paginate(db, statement, page, AuditEventOut.model_validate)
+
+
+@router.put("/ladder", response_model=list[LevelOut])
+def load_ladder(body: LadderSpec, db: SessionDep, principal: CurrentPrincipal) -> list[LevelOut]:
+    spec = ladder.check_ladder(body, source="request")
+    levels = ladder.load_ladder(db_session=db, principal=principal, spec=spec)
+    return [LevelOut.model_validate(level) for level in levels]

@@ -1,0 +1,184 @@
+"""/v1/periods, /v1/expectations, /v1/self-assessments: the expectation side of the cycle."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.cycles import expectations, periods, self_assessments
+from synth.cycles.models import Expectation, SelfAssessment
+from synth.cycles.schemas import (
+    ExpectationCreate,
+    ExpectationOut,
+    ExpectationUpdate,
+    KeyStepIn,
+    KeyStepOut,
+    KeyStepUpdate,
+    PeriodCreate,
+    PeriodOut,
+    PeriodTransition,
+    SelfAssessmentCreate,
+    SelfAssessmentOut,
+)
+from synth.db.pagination import paginate
+from synth.schemas import Page
+
+router = APIRouter(tags=["cycles"])
+
+
+@router.get("/periods", response_model=Page[PeriodOut])
+def list_periods(db: SessionDep, principal: CurrentPrincipal, page: PageDep) -> Page[PeriodOut]:
+    return paginate(db, periods.readable_periods(principal), page, PeriodOut.model_validate)
+
+
+@router.post("/periods", status_code=201, response_model=PeriodOut)
+def create_period(
+    body: PeriodCreate,
+    create: CreateDep,
+) -> object:
+    return create(
+        body,
+        lambda db, principal: PeriodOut.model_validate(
+            periods.create(db_session=db, principal=principal, data=body)
+        ),
+    )
+
+
+@router.get("/periods/{period_id}", response_model=PeriodOut)
+def get_period(period_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> PeriodOut:
+    return PeriodOut.model_validate(
+        periods.get(db_session=db, principal=principal, period_id=period_id)
+    )
+
+
+@router.post("/periods/{period_id}/transition", response_model=PeriodOut)
+def transition_period(
+    period_id: uuid.UUID, body: PeriodTransition, db: SessionDep, principal: CurrentPrincipal
+) -> PeriodOut:
+    period = periods.transition(
+        db_session=db, principal=principal, period_id=period_id, status=body.status
+    )
+    return PeriodOut.model_validate(period)
+
+
+@router.get("/expectations", response_model=Page[ExpectationOut])
+def list_expectations(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    person_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+) -> Page[ExpectationOut]:
+    statement = expectations.readable_expectations(principal)
+    if person_id is not None:
+        statement = statement.where(Expectation.person_id == person_id)
+    if period_id is not None:
+        statement = statement.where(Expectation.period_id == period_id)
+    return paginate(db, statement, page, ExpectationOut.model_validate)
+
+
+@router.post("/expectations", status_code=201, response_model=ExpectationOut)
+def create_expectation(
+    body: ExpectationCreate,
+    create: CreateDep,
+) -> object:
+    return create(
+        body,
+        lambda db, principal: ExpectationOut.model_validate(
+            expectations.create(db_session=db, principal=principal, data=body)
+        ),
+    )
+
+
+@router.get("/expectations/{expectation_id}", response_model=ExpectationOut)
+def get_expectation(
+    expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> ExpectationOut:
+    return ExpectationOut.model_validate(
+        expectations.get(db_session=db, principal=principal, expectation_id=expectation_id)
+    )
+
+
+@router.patch("/expectations/{expectation_id}", response_model=ExpectationOut)
+def update_expectation(
+    expectation_id: uuid.UUID,
+    body: ExpectationUpdate,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+) -> ExpectationOut:
+    expectation = expectations.update(
+        db_session=db, principal=principal, expectation_id=expectation_id, data=body
+    )
+    return ExpectationOut.model_validate(expectation)
+
+
+@router.post("/expectations/{expectation_id}/agree", response_model=ExpectationOut)
+def agree_expectation(
+    expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> ExpectationOut:
+    return ExpectationOut.model_validate(
+        expectations.agree(db_session=db, principal=principal, expectation_id=expectation_id)
+    )
+
+
+@router.post("/expectations/{expectation_id}/key-steps", status_code=201, response_model=KeyStepOut)
+def add_key_step(
+    expectation_id: uuid.UUID,
+    body: KeyStepIn,
+    create: CreateDep,
+) -> object:
+    return create(
+        body,
+        lambda db, principal: KeyStepOut.model_validate(
+            expectations.add_key_step(
+                db_session=db, principal=principal, expectation_id=expectation_id, data=body
+            )
+        ),
+    )
+
+
+@router.patch("/expectations/{expectation_id}/key-steps/{key_step_id}", response_model=KeyStepOut)
+def update_key_step(
+    expectation_id: uuid.UUID,
+    key_step_id: uuid.UUID,
+    body: KeyStepUpdate,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+) -> KeyStepOut:
+    step = expectations.set_key_step_done(
+        db_session=db,
+        principal=principal,
+        expectation_id=expectation_id,
+        key_step_id=key_step_id,
+        done=body.done,
+    )
+    return KeyStepOut.model_validate(step)
+
+
+@router.get("/self-assessments", response_model=Page[SelfAssessmentOut])
+def list_self_assessments(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    person_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+) -> Page[SelfAssessmentOut]:
+    statement = self_assessments.readable_self_assessments(principal)
+    if person_id is not None:
+        statement = statement.where(SelfAssessment.person_id == person_id)
+    if period_id is not None:
+        statement = statement.where(SelfAssessment.period_id == period_id)
+    return paginate(db, statement, page, SelfAssessmentOut.model_validate)
+
+
+@router.post("/self-assessments", status_code=201, response_model=SelfAssessmentOut)
+def create_self_assessment(
+    body: SelfAssessmentCreate,
+    create: CreateDep,
+) -> object:
+    return create(
+        body,
+        lambda db, principal: SelfAssessmentOut.model_validate(
+            self_assessments.create(db_session=db, principal=principal, data=body)
+        ),
+    )

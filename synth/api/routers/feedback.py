@@ -1,0 +1,97 @@
+"""/v1/feedback and /v1/feedback-requests: peer feedback, one at a time or in bulk."""
+
+import uuid
+
+from fastapi import APIRouter
+
+from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.cycles import feedback
+from synth.cycles.models import FeedbackRequest, PeerFeedback
+from synth.cycles.schemas import (
+    BulkResult,
+    FeedbackBulk,
+    FeedbackCreate,
+    FeedbackOut,
+    FeedbackRequestCreate,
+    FeedbackRequestOut,
+)
+from synth.db.pagination import paginate
+from synth.errors import NotFound
+from synth.schemas import Page
+
+router = APIRouter(tags=["feedback"])
+
+
+@router.get("/feedback", response_model=Page[FeedbackOut])
+def list_feedback(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    subject_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+) -> Page[FeedbackOut]:
+    statement = feedback.readable_feedback(principal)
+    if subject_id is not None:
+        statement = statement.where(PeerFeedback.subject_id == subject_id)
+    if period_id is not None:
+        statement = statement.where(PeerFeedback.period_id == period_id)
+    return paginate(db, statement, page, FeedbackOut.model_validate)
+
+
+@router.post("/feedback", status_code=201, response_model=FeedbackOut)
+def submit_feedback(body: FeedbackCreate, create: CreateDep) -> object:
+    return create(
+        body,
+        lambda db, principal: FeedbackOut.model_validate(
+            feedback.submit(db_session=db, principal=principal, data=body)
+        ),
+    )
+
+
+@router.post(
+    "/feedback/bulk",
+    status_code=201,
+    response_model=BulkResult,
+    summary="Import many pieces of feedback: all rows or none, with a per-row error report",
+)
+def import_feedback(body: FeedbackBulk, create: CreateDep) -> object:
+    def run(db: SessionDep, principal: CurrentPrincipal) -> BulkResult:
+        stored = feedback.import_rows(
+            db_session=db, principal=principal, rows=body.items, default_period=body.period
+        )
+        return BulkResult(created=len(stored), ids=[f.id for f in stored])
+
+    return create(body, run)
+
+
+@router.get("/feedback/{feedback_id}", response_model=FeedbackOut)
+def get_feedback(
+    feedback_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> FeedbackOut:
+    found = db.scalar(feedback.readable_feedback(principal).where(PeerFeedback.id == feedback_id))
+    if found is None:
+        raise NotFound(f"no feedback with id {feedback_id}", code="feedback_not_found")
+    return FeedbackOut.model_validate(found)
+
+
+@router.get("/feedback-requests", response_model=Page[FeedbackRequestOut])
+def list_requests(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    subject_id: uuid.UUID | None = None,
+) -> Page[FeedbackRequestOut]:
+    statement = feedback.readable_requests(principal)
+    if subject_id is not None:
+        statement = statement.where(FeedbackRequest.subject_id == subject_id)
+    return paginate(db, statement, page, FeedbackRequestOut.model_validate)
+
+
+@router.post("/feedback-requests", status_code=201, response_model=FeedbackRequestOut)
+def request_feedback(body: FeedbackRequestCreate, create: CreateDep) -> object:
+    return create(
+        body,
+        lambda db, principal: FeedbackRequestOut.model_validate(
+            feedback.request_feedback(db_session=db, principal=principal, data=body)
+        ),
+    )

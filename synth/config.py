@@ -1,0 +1,33 @@
+"""Settings: one BaseSettings class, read from SYNTH_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("synth"))
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field maps to a SYNTH_<NAME> environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="SYNTH_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL (with pgvector). Unset: an embedded server in data_dir.",
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    model: str | None = Field(default=None, description="litellm model name; unset = offline")
+    max_request_bytes: int = Field(default=2_000_000, description="Largest accepted request body")
+    anonymity_threshold: int = Field(default=3, ge=2, le=10)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

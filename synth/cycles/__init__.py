@@ -1,0 +1,1 @@
+"""The feedback cycle: review periods, expectations and key steps, self-assessments, feedback."""

@@ -1,0 +1,286 @@
+"""Feedback requests and peer feedback: submitted one by one or imported in bulk.
+
+Peer feedback is confidential: only the subject's management chain, an assigned thought
+partner and the author ever read it raw; the subject sees syntheses, never this table.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from synth.audit.service import record
+from synth.auth.models import Role
+from synth.auth.principal import Principal
+from synth.auth.scope import manages, person_scope
+from synth.cycles import periods
+from synth.cycles.models import (
+    Expectation,
+    FeedbackRequest,
+    PeerFeedback,
+    PeriodStatus,
+    Relationship,
+    RequestStatus,
+    ReviewPeriod,
+)
+from synth.cycles.schemas import (
+    FeedbackCreate,
+    FeedbackFields,
+    FeedbackImportRow,
+    FeedbackRequestCreate,
+)
+from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
+from synth.people import service as people
+from synth.people.models import Function, Person
+from synth.people.org import management_chain
+
+OPEN_PHASES = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
+IMPORTERS = (Role.HR, Role.SERVICE)
+
+
+def content_hash(text: str) -> str:
+    """Fingerprint of feedback text that ignores case and spacing, to catch resubmissions."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()
+
+
+def readable_feedback(principal: Principal) -> Select[tuple[PeerFeedback]]:
+    """Feedback the principal wrote, or about people they manage or partner on; never own."""
+    visible = person_scope(principal, PeerFeedback.subject_id, include_self=False)
+    if principal.person_id is not None:
+        visible = or_(visible, PeerFeedback.author_id == principal.person_id)
+    return select(PeerFeedback).where(visible).order_by(PeerFeedback.created_at, PeerFeedback.id)
+
+
+def readable_requests(principal: Principal) -> Select[tuple[FeedbackRequest]]:
+    """Requests addressed to the principal, or about people they manage."""
+    visible = manages(principal, FeedbackRequest.subject_id)
+    if principal.person_id is not None:
+        visible = or_(visible, FeedbackRequest.reviewer_id == principal.person_id)
+    return select(FeedbackRequest).where(visible).order_by(FeedbackRequest.created_at)
+
+
+def request_feedback(
+    *, db_session: Session, principal: Principal, data: FeedbackRequestCreate
+) -> FeedbackRequest:
+    """A manager asks a colleague for feedback about someone in their org."""
+    period = periods.require_reference(db_session, data.period_id)
+    periods.require_status(period, *OPEN_PHASES, doing="request feedback")
+    subject = _person(db_session, data.subject_id, "subject_id")
+    reviewer = _person(db_session, data.reviewer_id, "reviewer_id")
+    if subject.id == reviewer.id:
+        raise InvalidInput("a person cannot review themselves", code="self_feedback")
+    if not principal.is_admin and (
+        principal.person_id is None
+        or principal.role is not Role.MANAGER
+        or principal.person_id not in management_chain(db_session, subject.id)
+    ):
+        raise Forbidden("only the subject's management chain may request feedback")
+    request = FeedbackRequest(
+        period_id=period.id,
+        subject_id=subject.id,
+        reviewer_id=reviewer.id,
+        requested_by_id=principal.person_id,
+        relationship=data.relationship,
+        message=data.message,
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(request)
+            db_session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "this reviewer was already asked about this person this period",
+            code="duplicate_request",
+        ) from exc
+    record(db_session, principal=principal, action="feedback_request.created", entity=request)
+    return request
+
+
+def _person(db_session: Session, person_id: uuid.UUID, field: str) -> Person:
+    person = db_session.get(Person, person_id)
+    if person is None:
+        raise InvalidInput(f"{field}: no person with id {person_id}", code="unknown_person")
+    return person
+
+
+def _check_relationship(
+    db_session: Session, author: Person, subject: Person, relationship: Relationship
+) -> None:
+    """The relationship must agree with what the org chart proves about the two people."""
+    chain = management_chain(db_session, subject.id)
+    proven: Relationship | None = None
+    if chain and chain[0] == author.id:
+        proven = Relationship.MANAGER
+    elif author.id in chain[1:]:
+        proven = Relationship.SKIP_LEVEL
+    elif author.manager_id == subject.id:
+        proven = Relationship.REPORT
+    cross = author.function is not subject.function or author.function is not Function.ENGINEERING
+    if proven is not None:
+        ok = relationship is proven
+    elif relationship is Relationship.CROSS_FUNCTIONAL:
+        ok = cross
+    else:
+        ok = relationship is Relationship.PEER
+    if not ok:
+        expected = proven.value if proven else ("cross_functional or peer" if cross else "peer")
+        raise InvalidInput(
+            f"relationship '{relationship.value}' does not match the org chart for "
+            f"{author.email} -> {subject.email} (expected {expected})",
+            code="relationship_mismatch",
+        )
+
+
+@dataclass(frozen=True)
+class _Draft:
+    feedback: PeerFeedback
+    key: tuple[uuid.UUID, uuid.UUID, uuid.UUID, str]
+
+
+def _build(
+    db_session: Session,
+    *,
+    period: ReviewPeriod,
+    author: Person,
+    subject: Person,
+    fields: FeedbackFields,
+) -> _Draft:
+    """Validate one piece of feedback against the period, org chart and stored feedback."""
+    periods.require_status(period, *OPEN_PHASES, doing="submit feedback")
+    if author.id == subject.id:
+        raise InvalidInput(
+            "feedback about oneself belongs in the self-assessment", code="self_feedback"
+        )
+    _check_relationship(db_session, author, subject, fields.relationship)
+    positions = set(
+        db_session.scalars(
+            select(Expectation.position).where(
+                Expectation.period_id == period.id, Expectation.person_id == subject.id
+            )
+        )
+    )
+    for answer in fields.expectation_answers:
+        if answer.position not in positions:
+            raise InvalidInput(
+                f"{subject.name} has no expectation #{answer.position} in '{period.name}'",
+                code="unknown_expectation",
+            )
+    digest = content_hash(fields.text)
+    key = (period.id, subject.id, author.id, digest)
+    exists = db_session.scalar(
+        select(PeerFeedback.id).where(
+            PeerFeedback.period_id == period.id,
+            PeerFeedback.subject_id == subject.id,
+            PeerFeedback.author_id == author.id,
+            PeerFeedback.content_hash == digest,
+        )
+    )
+    if exists is not None:
+        raise Conflict(
+            f"this feedback was already submitted (id {exists})", code="duplicate_feedback"
+        )
+    feedback = PeerFeedback(
+        period_id=period.id,
+        subject_id=subject.id,
+        author_id=author.id,
+        relationship=fields.relationship,
+        author_level=author.level,
+        text=fields.text,
+        role_fit=fields.role_fit,
+        growth_potential=fields.growth_potential,
+        expectation_answers=[a.model_dump() for a in fields.expectation_answers],
+        content_hash=digest,
+    )
+    return _Draft(feedback=feedback, key=key)
+
+
+def _store(db_session: Session, principal: Principal, drafts: list[_Draft]) -> list[PeerFeedback]:
+    """Insert validated feedback in one savepoint; close any matching open requests."""
+    try:
+        with db_session.begin_nested():
+            for draft in drafts:
+                db_session.add(draft.feedback)
+            db_session.flush()
+    except IntegrityError as exc:  # a concurrent identical submission won the race
+        raise Conflict("this feedback was already submitted", code="duplicate_feedback") from exc
+    for draft in drafts:
+        fb = draft.feedback
+        request = db_session.scalar(
+            select(FeedbackRequest).where(
+                FeedbackRequest.period_id == fb.period_id,
+                FeedbackRequest.subject_id == fb.subject_id,
+                FeedbackRequest.reviewer_id == fb.author_id,
+                FeedbackRequest.status == RequestStatus.OPEN,
+            )
+        )
+        if request is not None:
+            request.status = RequestStatus.SUBMITTED
+            fb.request_id = request.id
+        record(db_session, principal=principal, action="feedback.submitted", entity=fb)
+    return [d.feedback for d in drafts]
+
+
+def submit(*, db_session: Session, principal: Principal, data: FeedbackCreate) -> PeerFeedback:
+    """The caller submits feedback about a colleague."""
+    if principal.person_id is None:
+        raise Forbidden(
+            "feedback is written by a person; use a person-bound key, or the bulk import",
+            code="person_required",
+        )
+    author = _person(db_session, principal.person_id, "author")
+    period = periods.require_reference(db_session, data.period_id)
+    subject = _person(db_session, data.subject_id, "subject_id")
+    draft = _build(db_session, period=period, author=author, subject=subject, fields=data)
+    return _store(db_session, principal, [draft])[0]
+
+
+def import_rows(
+    *,
+    db_session: Session,
+    principal: Principal,
+    rows: list[FeedbackImportRow],
+    default_period: str | None = None,
+    row_numbers: list[int] | None = None,
+) -> list[PeerFeedback]:
+    """Import many pieces of feedback: all rows are stored, or none (with a per-row report)."""
+    principal.require(*IMPORTERS)
+    numbers = row_numbers or list(range(1, len(rows) + 1))
+    errors: list[dict[str, object]] = []
+    drafts: list[_Draft] = []
+    seen: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID, str], int] = {}
+    for number, row in zip(numbers, rows, strict=True):
+        try:
+            ref = row.period or default_period
+            if ref is None:
+                raise InvalidInput("no period given for this row", code="unknown_period")
+            draft = _build(
+                db_session,
+                period=periods.resolve(db_session, ref),
+                author=people.resolve(db_session, row.author, field="author"),
+                subject=people.resolve(db_session, row.subject, field="subject"),
+                fields=row,
+            )
+        except SynthError as exc:
+            errors.append({"row": number, "code": exc.code, "message": exc.message})
+            continue
+        if draft.key in seen:
+            errors.append(
+                {
+                    "row": number,
+                    "code": "duplicate_feedback",
+                    "message": f"same author, subject and text as row {seen[draft.key]}",
+                }
+            )
+            continue
+        seen[draft.key] = number
+        drafts.append(draft)
+    if errors:
+        raise InvalidInput(
+            f"{len(errors)} of {len(rows)} rows are invalid; nothing was imported",
+            code="import_rejected",
+            details=errors,
+        )
+    return _store(db_session, principal, drafts)

@@ -1,0 +1,200 @@
+"""Request and response bodies of the feedback cycle."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from synth.cycles.models import (
+    ExpectationKind,
+    ExpectationStatus,
+    Outcome,
+    PeriodKind,
+    PeriodStatus,
+    Relationship,
+    RequestStatus,
+)
+from synth.schemas import MAX_BULK_ITEMS, InputModel, LongText, OptionalText, OutputModel, ShortText
+
+MAX_KEY_STEPS = 10
+
+
+class PeriodCreate(InputModel):
+    name: ShortText
+    kind: PeriodKind
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PeriodCreate":
+        if self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+class PeriodTransition(InputModel):
+    status: PeriodStatus
+
+
+class PeriodOut(OutputModel):
+    id: uuid.UUID
+    name: str
+    kind: PeriodKind
+    starts_on: date
+    ends_on: date
+    status: PeriodStatus
+
+
+class KeyStepIn(InputModel):
+    text: LongText
+    done: bool = False
+
+
+class KeyStepOut(OutputModel):
+    id: uuid.UUID
+    position: int
+    text: str
+    done: bool
+    done_at: datetime | None
+
+
+class KeyStepUpdate(InputModel):
+    done: bool
+
+
+class ExpectationCreate(InputModel):
+    period_id: uuid.UUID
+    person_id: uuid.UUID
+    title: LongText
+    description: str = Field(default="", max_length=10_000)
+    kind: ExpectationKind
+    due_on: date | None = None
+    key_steps: list[KeyStepIn] = Field(default_factory=list, max_length=MAX_KEY_STEPS)
+
+
+class ExpectationUpdate(InputModel):
+    title: LongText | None = None
+    description: str | None = Field(default=None, max_length=10_000)
+    kind: ExpectationKind | None = None
+    due_on: date | None = None
+
+
+class ExpectationOut(OutputModel):
+    id: uuid.UUID
+    period_id: uuid.UUID
+    person_id: uuid.UUID
+    position: int
+    title: str
+    description: str
+    kind: ExpectationKind
+    status: ExpectationStatus
+    due_on: date | None
+    key_steps: list[KeyStepOut]
+
+
+class SelfAssessmentCreate(InputModel):
+    """The engineer's own assessment; omit expectation_id for the overall one."""
+
+    period_id: uuid.UUID
+    expectation_id: uuid.UUID | None = None
+    outcome: Outcome | None = None
+    text: LongText
+
+    @model_validator(mode="after")
+    def _outcome_for_expectations(self) -> "SelfAssessmentCreate":
+        if self.expectation_id is not None and self.outcome is None:
+            raise ValueError("outcome is required when assessing an expectation")
+        return self
+
+
+class SelfAssessmentOut(OutputModel):
+    id: uuid.UUID
+    period_id: uuid.UUID
+    person_id: uuid.UUID
+    expectation_id: uuid.UUID | None
+    outcome: Outcome | None
+    text: str
+    created_at: datetime
+
+
+class FeedbackRequestCreate(InputModel):
+    period_id: uuid.UUID
+    subject_id: uuid.UUID
+    reviewer_id: uuid.UUID
+    relationship: Relationship
+    message: str = Field(default="", max_length=2_000)
+
+
+class FeedbackRequestOut(OutputModel):
+    id: uuid.UUID
+    period_id: uuid.UUID
+    subject_id: uuid.UUID
+    reviewer_id: uuid.UUID
+    relationship: Relationship
+    message: str
+    status: RequestStatus
+    created_at: datetime
+
+
+class ExpectationAnswer(InputModel):
+    """A comment on one of the subject's expectations, by its 1-based position."""
+
+    position: int = Field(ge=1, le=5)
+    comment: LongText
+
+
+class FeedbackFields(InputModel):
+    """What a reviewer writes: free text, optional answers on expectations, fit and growth."""
+
+    relationship: Relationship
+    text: LongText
+    role_fit: OptionalText = None
+    growth_potential: OptionalText = None
+    expectation_answers: list[ExpectationAnswer] = Field(default_factory=list, max_length=5)
+
+    @field_validator("role_fit", "growth_potential")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class FeedbackCreate(FeedbackFields):
+    """Feedback written by the caller (a person-bound key) about `subject_id`."""
+
+    period_id: uuid.UUID
+    subject_id: uuid.UUID
+
+
+class FeedbackImportRow(FeedbackFields):
+    """One row of a bulk import: author and subject by id or email, period by id or name."""
+
+    author: str = Field(min_length=1, max_length=320)
+    subject: str = Field(min_length=1, max_length=320)
+    period: str | None = Field(default=None, max_length=120)
+
+
+class FeedbackBulk(InputModel):
+    period: str | None = Field(default=None, description="Period id or name for rows without one")
+    items: list[FeedbackImportRow] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
+
+
+class FeedbackOut(OutputModel):
+    """Raw feedback with its author: readable only by the subject's management and the author."""
+
+    id: uuid.UUID
+    period_id: uuid.UUID
+    subject_id: uuid.UUID
+    author_id: uuid.UUID
+    relationship: Relationship
+    author_level: str | None
+    text: str
+    role_fit: str | None
+    growth_potential: str | None
+    expectation_answers: list[dict[str, Any]]
+    created_at: datetime
+
+
+class BulkResult(OutputModel):
+    created: int
+    ids: list[uuid.UUID]

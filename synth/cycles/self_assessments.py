@@ -1,0 +1,74 @@
+"""Self-assessments: the engineer's own account of the period, overall and per expectation."""
+
+import uuid
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from synth.audit.service import record
+from synth.auth.principal import Principal
+from synth.auth.scope import person_scope
+from synth.cycles import periods
+from synth.cycles.models import Expectation, PeriodStatus, SelfAssessment
+from synth.cycles.schemas import SelfAssessmentCreate
+from synth.errors import Conflict, Forbidden, InvalidInput
+
+
+def readable_self_assessments(principal: Principal) -> Select[tuple[SelfAssessment]]:
+    """Own self-assessments, the org's for managers, assigned subjects' for thought partners."""
+    return (
+        select(SelfAssessment)
+        .where(person_scope(principal, SelfAssessment.person_id, include_self=True))
+        .order_by(SelfAssessment.person_id, SelfAssessment.created_at)
+    )
+
+
+def create(
+    *,
+    db_session: Session,
+    principal: Principal,
+    data: SelfAssessmentCreate,
+    person_id: uuid.UUID | None = None,
+) -> SelfAssessment:
+    """Record the caller's self-assessment (admins may record one for `person_id`)."""
+    author = principal.person_id
+    if principal.is_admin and person_id is not None:
+        author = person_id
+    if author is None:
+        raise Forbidden("a self-assessment is written by the engineer themselves")
+    period = periods.require_reference(db_session, data.period_id)
+    periods.require_status(
+        period, PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW, doing="write a self-assessment"
+    )
+    if data.expectation_id is not None:
+        expectation = db_session.get(Expectation, data.expectation_id)
+        if (
+            expectation is None
+            or expectation.person_id != author
+            or expectation.period_id != period.id
+        ):
+            raise InvalidInput(
+                "expectation_id is not one of your expectations for this period",
+                code="unknown_expectation",
+            )
+    assessment = SelfAssessment(
+        period_id=period.id,
+        person_id=author,
+        expectation_id=data.expectation_id,
+        outcome=data.outcome,
+        text=data.text,
+    )
+    try:
+        with db_session.begin_nested():
+            db_session.add(assessment)
+            db_session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "a self-assessment for this "
+            + ("expectation" if data.expectation_id else "period (overall)")
+            + " already exists",
+            code="duplicate_self_assessment",
+        ) from exc
+    record(db_session, principal=principal, action="self_assessment.created", entity=assessment)
+    return assessment

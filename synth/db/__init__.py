@@ -1,0 +1,1 @@
+"""Database: the embedded or configured PostgreSQL, sessions, ORM base and migrations."""

@@ -1,0 +1,1 @@
+"""People, the org chart and the leveling framework."""

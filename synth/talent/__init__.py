@@ -1,0 +1,1 @@
+"""Talent mapping: private assessments by the management chain, pressure-tested by a partner."""

@@ -1,0 +1,126 @@
+"""Talent assessments: written by the management chain, pressure-tested by a thought partner.
+
+The subject never reads their own assessment, whatever their role: this is the track that
+feeds levels and compensation, kept apart from the feedback track.
+"""
+
+import uuid
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from synth.audit.service import record, snapshot
+from synth.auth.principal import Principal
+from synth.auth.scope import manages
+from synth.cycles import periods
+from synth.errors import Conflict, Forbidden, InvalidInput, NotFound
+from synth.people.models import Level, Person
+from synth.people.org import management_chain
+from synth.talent.models import TalentAssessment
+from synth.talent.schemas import AssessmentCreate, AssessmentUpdate
+
+
+def readable_assessments(principal: Principal) -> Select[tuple[TalentAssessment]]:
+    """The subject's management chain and the assigned thought partner; never the subject."""
+    visible = manages(principal, TalentAssessment.subject_id)
+    if principal.person_id is not None:
+        visible = and_(
+            or_(visible, TalentAssessment.thought_partner_id == principal.person_id),
+            TalentAssessment.subject_id != principal.person_id,
+        )
+    return select(TalentAssessment).where(visible).order_by(TalentAssessment.created_at)
+
+
+def get(*, db_session: Session, principal: Principal, assessment_id: uuid.UUID) -> TalentAssessment:
+    found = db_session.scalar(
+        readable_assessments(principal).where(TalentAssessment.id == assessment_id)
+    )
+    if found is None:
+        raise NotFound(f"no talent assessment with id {assessment_id}", code="assessment_not_found")
+    return found
+
+
+def _require_chain(db_session: Session, principal: Principal, subject_id: uuid.UUID) -> None:
+    if principal.is_admin:
+        return
+    if (
+        principal.person_id is None
+        or principal.role.value != "manager"
+        or (principal.person_id not in management_chain(db_session, subject_id))
+    ):
+        raise Forbidden("only the person's management chain may write their talent assessment")
+
+
+def _check_refs(
+    db_session: Session, subject_id: uuid.UUID, partner_id: uuid.UUID | None, level: str | None
+) -> None:
+    if partner_id is not None:
+        if db_session.get(Person, partner_id) is None:
+            raise InvalidInput(f"no person with id {partner_id}", code="unknown_person")
+        if partner_id == subject_id:
+            raise InvalidInput(
+                "the person assessed cannot be their own thought partner",
+                code="invalid_thought_partner",
+            )
+    if level is not None and db_session.get(Level, level) is None:
+        raise InvalidInput(f"unknown level '{level}'", code="unknown_level")
+
+
+def create(
+    *, db_session: Session, principal: Principal, data: AssessmentCreate
+) -> TalentAssessment:
+    """Record the manager's level-based assessment of one person for a period."""
+    period = periods.require_reference(db_session, data.period_id)
+    subject = db_session.get(Person, data.subject_id)
+    if subject is None:
+        raise InvalidInput(f"no person with id {data.subject_id}", code="unknown_person")
+    _require_chain(db_session, principal, subject.id)
+    _check_refs(db_session, subject.id, data.thought_partner_id, data.recommended_level)
+    assessment = TalentAssessment(
+        assessor_id=principal.person_id or (subject.manager_id or subject.id),
+        **data.model_dump(),
+    )
+    assessment.period_id = period.id
+    try:
+        with db_session.begin_nested():
+            db_session.add(assessment)
+            db_session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "this person already has a talent assessment for the period; update it instead",
+            code="duplicate_assessment",
+        ) from exc
+    record(db_session, principal=principal, action="talent_assessment.created", entity=assessment)
+    return assessment
+
+
+def update(
+    *,
+    db_session: Session,
+    principal: Principal,
+    assessment_id: uuid.UUID,
+    data: AssessmentUpdate,
+) -> TalentAssessment:
+    """Refine an assessment (e.g. after pressure-testing with the thought partner)."""
+    assessment = get(db_session=db_session, principal=principal, assessment_id=assessment_id)
+    _require_chain(db_session, principal, assessment.subject_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_refs(
+        db_session,
+        assessment.subject_id,
+        changes.get("thought_partner_id"),
+        changes.get("recommended_level"),
+    )
+    before = snapshot(assessment)
+    for name, value in changes.items():
+        if value is not None or name in ("recommended_level", "thought_partner_id"):
+            setattr(assessment, name, value)
+    record(
+        db_session,
+        principal=principal,
+        action="talent_assessment.updated",
+        entity=assessment,
+        before=before,
+    )
+    return assessment

@@ -37,6 +37,11 @@ def snapshot(entity: Base, *, omit: frozenset[str] = frozenset()) -> dict[str, A
     }
 
 
+def _identity(entity: Base) -> str:
+    identity = inspect(entity).identity
+    return ",".join(str(part) for part in identity) if identity else ""
+
+
 def record(
     session: Session,
     *,
@@ -54,8 +59,8 @@ def record(
         actor_person_id=principal.person_id,
         actor_role=principal.role.value,
         action=action,
-        entity_type=type(entity).__tablename__ if hasattr(entity, "__tablename__") else "",
-        entity_id=str(inspect(entity).identity[0]) if inspect(entity).identity else "",
+        entity_type=str(getattr(entity, "__tablename__", type(entity).__name__)),
+        entity_id=_identity(entity),
         before=before,
         after=after,
     )
@@ -63,7 +68,7 @@ def record(
     return event
 
 
-def readable_events(principal: Principal) -> Select[tuple[AuditEvent]]:
+def readable_events(principal: Principal) -> Select[AuditEvent]:
     """Audit events the principal may read: admins only (it holds every record's history)."""
     principal.require()
     return select(AuditEvent).order_by(AuditEvent.seq)

@@ -6,7 +6,7 @@ person (self, management chain, assigned thought partner), never on the route as
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from synth.auth.models import Role
@@ -15,7 +15,7 @@ from synth.people.org import subtree_ids
 from synth.talent.models import TalentAssessment
 
 
-def partner_subject_ids(person_id: uuid.UUID) -> ColumnElement[bool]:
+def partner_subject_ids(person_id: uuid.UUID) -> ScalarSelect[uuid.UUID]:
     """Subjects whose talent assessment names `person_id` as thought partner (sub-select)."""
     return (
         select(TalentAssessment.subject_id)

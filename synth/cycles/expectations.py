@@ -26,7 +26,7 @@ MAX_PER_PERIOD = 5
 ONBOARDING_DAYS = 90
 
 
-def readable_expectations(principal: Principal) -> Select[tuple[Expectation]]:
+def readable_expectations(principal: Principal) -> Select[Expectation]:
     """Own expectations, the org's for managers, assigned subjects' for thought partners."""
     return (
         select(Expectation)

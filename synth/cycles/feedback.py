@@ -46,7 +46,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()
 
 
-def readable_feedback(principal: Principal) -> Select[tuple[PeerFeedback]]:
+def readable_feedback(principal: Principal) -> Select[PeerFeedback]:
     """Feedback the principal wrote, or about people they manage or partner on; never own."""
     visible = person_scope(principal, PeerFeedback.subject_id, include_self=False)
     if principal.person_id is not None:
@@ -54,7 +54,7 @@ def readable_feedback(principal: Principal) -> Select[tuple[PeerFeedback]]:
     return select(PeerFeedback).where(visible).order_by(PeerFeedback.created_at, PeerFeedback.id)
 
 
-def readable_requests(principal: Principal) -> Select[tuple[FeedbackRequest]]:
+def readable_requests(principal: Principal) -> Select[FeedbackRequest]:
     """Requests addressed to the principal, or about people they manage."""
     visible = manages(principal, FeedbackRequest.subject_id)
     if principal.person_id is not None:

@@ -15,7 +15,7 @@ from synth.errors import Conflict, InvalidInput, NotFound
 ORDER = list(PeriodStatus)
 
 
-def readable_periods(principal: Principal) -> Select[tuple[ReviewPeriod]]:
+def readable_periods(principal: Principal) -> Select[ReviewPeriod]:
     """Periods are calendar facts: every authenticated caller may read them."""
     return select(ReviewPeriod).order_by(ReviewPeriod.starts_on.desc(), ReviewPeriod.name)
 

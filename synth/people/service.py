@@ -16,7 +16,7 @@ from synth.people.schemas import OrgPosition, PersonCreate, PersonOut, PersonUpd
 WRITERS = (Role.HR, Role.SERVICE)
 
 
-def readable_people(principal: Principal) -> Select[tuple[Person]]:
+def readable_people(principal: Principal) -> Select[Person]:
     """The directory (names, managers, titles) is visible to every authenticated caller."""
     return select(Person).order_by(Person.name, Person.id)
 

@@ -21,7 +21,7 @@ from synth.talent.models import TalentAssessment
 from synth.talent.schemas import AssessmentCreate, AssessmentUpdate
 
 
-def readable_assessments(principal: Principal) -> Select[tuple[TalentAssessment]]:
+def readable_assessments(principal: Principal) -> Select[TalentAssessment]:
     """The subject's management chain and the assigned thought partner; never the subject."""
     visible = manages(principal, TalentAssessment.subject_id)
     if principal.person_id is not None:

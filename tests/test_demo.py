@@ -1,0 +1,63 @@
+"""`synth demo` runs a whole period on the sample organisation, offline, end to end."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from sqlalchemy import Engine
+
+from synth.config import get_settings
+from synth.db import engine as db_engine
+from synth.demo.data_files import load
+from synth.demo.runner import DemoResult, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo_run(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoResult]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SYNTH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        get_settings.cache_clear()
+        db_engine.get_engine.cache_clear()
+        out = tmp_path_factory.mktemp("demo")
+        yield run_demo(out=out, console=Console(file=open(out / "console.txt", "w")))
+    get_settings.cache_clear()
+    db_engine.get_engine.cache_clear()
+
+
+def test_the_sample_organisation_is_realistic() -> None:
+    sample = load()
+    levels = {row.data.get("level") for row in sample.people}
+    assert {"junior", "mid", "senior", "staff", "principal", "em", "director"} <= levels
+    engineers = [r for r in sample.people if r.data.get("track") == "ic" and r.data.get("level")]
+    assert 25 <= len(engineers) <= 40
+    texts = " ".join(str(r.data["text"]).lower() for r in sample.feedback)
+    assert "ignore" in texts and "instructions" in texts  # a prompt-injection attempt
+    assert any(word in texts for word in ("raise", "salary", "bonus", "compensation"))
+
+
+def test_demo_stores_a_whole_period(demo_run: DemoResult) -> None:
+    counts = demo_run.counts
+    assert counts["people"] >= 33
+    assert counts["expectations"] >= 3 * 30
+    assert counts["self_assessments"] >= 30
+    assert counts["peer_feedback"] >= 100
+    assert counts["talent_assessments"] >= 12
+    assert counts["audit_events"] > sum(v for k, v in counts.items() if k != "audit_events")
+
+
+def test_demo_shows_the_rules_holding(demo_run: DemoResult) -> None:
+    codes = dict(demo_run.refusals)
+    assert codes == {
+        "the same feedback submitted twice": "duplicate_feedback",
+        "feedback about oneself": "self_feedback",
+        "editing an expectation locked for the period": "expectation_locked",
+        "an engineer opening their own talent assessment": "assessment_not_found",
+    }
+
+
+def test_demo_writes_a_readable_report(demo_run: DemoResult) -> None:
+    assert demo_run.report is not None
+    report = Path(demo_run.report).read_text()
+    assert report.startswith("# synth demo: review period 2026 H2")
+    assert "## New hires" in report and "refused with `expectation_locked`" in report

@@ -18,7 +18,11 @@ from synth.errors import SynthError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-app = typer.Typer(help="synth: feedback synthesis for engineering performance management.")
+# Locals in tracebacks could print API keys or feedback text: never show them.
+app = typer.Typer(
+    help="synth: feedback synthesis for engineering performance management.",
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema.")
 keys_app = typer.Typer(help="API keys.")
 import_app = typer.Typer(help="Import people or feedback from CSV or JSON Lines.")
@@ -194,6 +198,9 @@ def import_feedback(
         for row in rows:
             row.data.setdefault("author", row.data.pop("author_email", None))
             row.data.setdefault("subject", row.data.pop("subject_email", None))
+            answers = row.data.get("expectation_answers")
+            if isinstance(answers, str):  # a CSV cell holding JSON
+                row.data["expectation_answers"] = _json_cell(answers, row.line)
         parsed = validate_rows(rows, FeedbackImportRow)
         stored = import_rows(
             db_session=db,
@@ -205,6 +212,18 @@ def import_feedback(
         return len(stored)
 
     console.print(f"imported {run(act)} pieces of feedback from {file}")
+
+
+def _json_cell(value: str, line: int) -> object:
+    import json
+
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise SynthError(
+            f"line {line}: expectation_answers is not valid JSON ({exc.msg})",
+            code="import_rejected",
+        ) from exc
 
 
 @ladder_app.command("load")

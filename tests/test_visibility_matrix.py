@@ -90,9 +90,7 @@ def test_list_shows_records_only_to_those_entitled(
     assert (world.ids[resource] in ids) is READS[resource][who]
 
 
-@pytest.mark.parametrize(
-    "resource", sorted(r for r in READS if r not in ("feedback-requests", "self-assessments"))
-)
+@pytest.mark.parametrize("resource", sorted(READS))
 @pytest.mark.parametrize("who", PRINCIPALS)
 def test_get_by_id_is_404_for_those_not_entitled(
     client: TestClient, world: World, resource: str, who: str

@@ -19,6 +19,7 @@ from synth.cycles.models import (
 )
 from synth.cycles.schemas import ExpectationCreate, ExpectationUpdate, KeyStepIn
 from synth.db.base import utcnow
+from synth.db.queries import visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput, NotFound
 from synth.people.models import Person
 
@@ -36,11 +37,12 @@ def readable_expectations(principal: Principal) -> Select[Expectation]:
 
 
 def get(*, db_session: Session, principal: Principal, expectation_id: uuid.UUID) -> Expectation:
-    found = db_session.scalar(
-        readable_expectations(principal).where(Expectation.id == expectation_id)
+    found: Expectation = visible_one(
+        db_session,
+        readable_expectations(principal).where(Expectation.id == expectation_id),
+        message=f"no expectation with id {expectation_id}",
+        code="expectation_not_found",
     )
-    if found is None:
-        raise NotFound(f"no expectation with id {expectation_id}", code="expectation_not_found")
     return found
 
 

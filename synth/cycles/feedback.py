@@ -32,6 +32,7 @@ from synth.cycles.schemas import (
     FeedbackImportRow,
     FeedbackRequestCreate,
 )
+from synth.db.queries import visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
 from synth.people import service as people
 from synth.people.models import Function, Person
@@ -60,6 +61,28 @@ def readable_requests(principal: Principal) -> Select[FeedbackRequest]:
     if principal.person_id is not None:
         visible = or_(visible, FeedbackRequest.reviewer_id == principal.person_id)
     return select(FeedbackRequest).where(visible).order_by(FeedbackRequest.created_at)
+
+
+def get(*, db_session: Session, principal: Principal, feedback_id: uuid.UUID) -> PeerFeedback:
+    found: PeerFeedback = visible_one(
+        db_session,
+        readable_feedback(principal).where(PeerFeedback.id == feedback_id),
+        message=f"no feedback with id {feedback_id}",
+        code="feedback_not_found",
+    )
+    return found
+
+
+def get_request(
+    *, db_session: Session, principal: Principal, request_id: uuid.UUID
+) -> FeedbackRequest:
+    found: FeedbackRequest = visible_one(
+        db_session,
+        readable_requests(principal).where(FeedbackRequest.id == request_id),
+        message=f"no feedback request with id {request_id}",
+        code="feedback_request_not_found",
+    )
+    return found
 
 
 def request_feedback(

@@ -10,7 +10,8 @@ from synth.auth.models import Role
 from synth.auth.principal import Principal
 from synth.cycles.models import Expectation, ExpectationStatus, PeriodStatus, ReviewPeriod
 from synth.cycles.schemas import PeriodCreate
-from synth.errors import Conflict, InvalidInput, NotFound
+from synth.db.queries import visible_one
+from synth.errors import Conflict, InvalidInput
 
 ORDER = list(PeriodStatus)
 
@@ -21,9 +22,12 @@ def readable_periods(principal: Principal) -> Select[ReviewPeriod]:
 
 
 def get(*, db_session: Session, principal: Principal, period_id: uuid.UUID) -> ReviewPeriod:
-    period = db_session.scalar(readable_periods(principal).where(ReviewPeriod.id == period_id))
-    if period is None:
-        raise NotFound(f"no review period with id {period_id}", code="period_not_found")
+    period: ReviewPeriod = visible_one(
+        db_session,
+        readable_periods(principal).where(ReviewPeriod.id == period_id),
+        message=f"no review period with id {period_id}",
+        code="period_not_found",
+    )
     return period
 
 

@@ -12,6 +12,7 @@ from synth.auth.scope import person_scope
 from synth.cycles import periods
 from synth.cycles.models import Expectation, PeriodStatus, SelfAssessment
 from synth.cycles.schemas import SelfAssessmentCreate
+from synth.db.queries import visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput
 
 
@@ -22,6 +23,18 @@ def readable_self_assessments(principal: Principal) -> Select[SelfAssessment]:
         .where(person_scope(principal, SelfAssessment.person_id, include_self=True))
         .order_by(SelfAssessment.person_id, SelfAssessment.created_at)
     )
+
+
+def get(
+    *, db_session: Session, principal: Principal, self_assessment_id: uuid.UUID
+) -> SelfAssessment:
+    found: SelfAssessment = visible_one(
+        db_session,
+        readable_self_assessments(principal).where(SelfAssessment.id == self_assessment_id),
+        message=f"no self-assessment with id {self_assessment_id}",
+        code="self_assessment_not_found",
+    )
+    return found
 
 
 def create(

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from synth.audit.service import record, snapshot
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.errors import Conflict, InvalidInput, NotFound
+from synth.db.queries import visible_one
+from synth.errors import Conflict, InvalidInput
 from synth.people.models import Level, Person
 from synth.people.org import is_in_chain, skip_level_id
 from synth.people.schemas import OrgPosition, PersonCreate, PersonOut, PersonUpdate
@@ -23,9 +24,12 @@ def readable_people(principal: Principal) -> Select[Person]:
 
 def get(*, db_session: Session, principal: Principal, person_id: uuid.UUID) -> Person:
     """One person the principal may see, or NotFound."""
-    person = db_session.scalar(readable_people(principal).where(Person.id == person_id))
-    if person is None:
-        raise NotFound(f"no person with id {person_id}", code="person_not_found")
+    person: Person = visible_one(
+        db_session,
+        readable_people(principal).where(Person.id == person_id),
+        message=f"no person with id {person_id}",
+        code="person_not_found",
+    )
     return person
 
 

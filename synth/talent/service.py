@@ -14,7 +14,8 @@ from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.auth.scope import manages
 from synth.cycles import periods
-from synth.errors import Conflict, Forbidden, InvalidInput, NotFound
+from synth.db.queries import visible_one
+from synth.errors import Conflict, Forbidden, InvalidInput
 from synth.people.models import Level, Person
 from synth.people.org import management_chain
 from synth.talent.models import TalentAssessment
@@ -33,11 +34,12 @@ def readable_assessments(principal: Principal) -> Select[TalentAssessment]:
 
 
 def get(*, db_session: Session, principal: Principal, assessment_id: uuid.UUID) -> TalentAssessment:
-    found = db_session.scalar(
-        readable_assessments(principal).where(TalentAssessment.id == assessment_id)
+    found: TalentAssessment = visible_one(
+        db_session,
+        readable_assessments(principal).where(TalentAssessment.id == assessment_id),
+        message=f"no talent assessment with id {assessment_id}",
+        code="assessment_not_found",
     )
-    if found is None:
-        raise NotFound(f"no talent assessment with id {assessment_id}", code="assessment_not_found")
     return found
 
 

@@ -171,6 +171,17 @@ def list_self_assessments(
     return paginate(db, statement, page, SelfAssessmentOut.model_validate)
 
 
+@router.get("/self-assessments/{self_assessment_id}", response_model=SelfAssessmentOut)
+def get_self_assessment(
+    self_assessment_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> SelfAssessmentOut:
+    return SelfAssessmentOut.model_validate(
+        self_assessments.get(
+            db_session=db, principal=principal, self_assessment_id=self_assessment_id
+        )
+    )
+
+
 @router.post("/self-assessments", status_code=201, response_model=SelfAssessmentOut)
 def create_self_assessment(
     body: SelfAssessmentCreate,

@@ -16,7 +16,6 @@ from synth.cycles.schemas import (
     FeedbackRequestOut,
 )
 from synth.db.pagination import paginate
-from synth.errors import NotFound
 from synth.schemas import Page
 
 router = APIRouter(tags=["feedback"])
@@ -68,10 +67,9 @@ def import_feedback(body: FeedbackBulk, create: CreateDep) -> object:
 def get_feedback(
     feedback_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> FeedbackOut:
-    found = db.scalar(feedback.readable_feedback(principal).where(PeerFeedback.id == feedback_id))
-    if found is None:
-        raise NotFound(f"no feedback with id {feedback_id}", code="feedback_not_found")
-    return FeedbackOut.model_validate(found)
+    return FeedbackOut.model_validate(
+        feedback.get(db_session=db, principal=principal, feedback_id=feedback_id)
+    )
 
 
 @router.get("/feedback-requests", response_model=Page[FeedbackRequestOut])
@@ -85,6 +83,15 @@ def list_requests(
     if subject_id is not None:
         statement = statement.where(FeedbackRequest.subject_id == subject_id)
     return paginate(db, statement, page, FeedbackRequestOut.model_validate)
+
+
+@router.get("/feedback-requests/{request_id}", response_model=FeedbackRequestOut)
+def get_request(
+    request_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> FeedbackRequestOut:
+    return FeedbackRequestOut.model_validate(
+        feedback.get_request(db_session=db, principal=principal, request_id=request_id)
+    )
 
 
 @router.post("/feedback-requests", status_code=201, response_model=FeedbackRequestOut)

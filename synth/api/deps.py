@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.auth.principal import Principal
 from synth.auth.service import authenticate
+from synth.db.engine import transaction
 from synth.errors import Unauthorized
 from synth.idempotency.service import request_fingerprint, run_once
 from synth.schemas import PageParams
@@ -18,15 +19,8 @@ from synth.schemas import PageParams
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]

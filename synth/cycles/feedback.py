@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from synth.audit.service import record
@@ -32,7 +31,7 @@ from synth.cycles.schemas import (
     FeedbackImportRow,
     FeedbackRequestCreate,
 )
-from synth.db.queries import visible_one
+from synth.db.queries import insert_unique, visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
 from synth.people import service as people
 from synth.people.models import Function, Person
@@ -109,15 +108,12 @@ def request_feedback(
         relationship=data.relationship,
         message=data.message,
     )
-    try:
-        with db_session.begin_nested():
-            db_session.add(request)
-            db_session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "this reviewer was already asked about this person this period",
-            code="duplicate_request",
-        ) from exc
+    insert_unique(
+        db_session,
+        request,
+        message="this reviewer was already asked about this person this period",
+        code="duplicate_request",
+    )
     record(db_session, principal=principal, action="feedback_request.created", entity=request)
     return request
 
@@ -222,13 +218,12 @@ def _build(
 
 def _store(db_session: Session, principal: Principal, drafts: list[_Draft]) -> list[PeerFeedback]:
     """Insert validated feedback in one savepoint; close any matching open requests."""
-    try:
-        with db_session.begin_nested():
-            for draft in drafts:
-                db_session.add(draft.feedback)
-            db_session.flush()
-    except IntegrityError as exc:  # a concurrent identical submission won the race
-        raise Conflict("this feedback was already submitted", code="duplicate_feedback") from exc
+    insert_unique(
+        db_session,
+        *(d.feedback for d in drafts),
+        message="this feedback was already submitted",
+        code="duplicate_feedback",
+    )
     for draft in drafts:
         fb = draft.feedback
         request = db_session.scalar(

@@ -3,7 +3,6 @@
 import uuid
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from synth.audit.service import record
@@ -12,8 +11,8 @@ from synth.auth.scope import person_scope
 from synth.cycles import periods
 from synth.cycles.models import Expectation, PeriodStatus, SelfAssessment
 from synth.cycles.schemas import SelfAssessmentCreate
-from synth.db.queries import visible_one
-from synth.errors import Conflict, Forbidden, InvalidInput
+from synth.db.queries import insert_unique, visible_one
+from synth.errors import Forbidden, InvalidInput
 
 
 def readable_self_assessments(principal: Principal) -> Select[SelfAssessment]:
@@ -72,16 +71,13 @@ def create(
         outcome=data.outcome,
         text=data.text,
     )
-    try:
-        with db_session.begin_nested():
-            db_session.add(assessment)
-            db_session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "a self-assessment for this "
-            + ("expectation" if data.expectation_id else "period (overall)")
-            + " already exists",
-            code="duplicate_self_assessment",
-        ) from exc
+    insert_unique(
+        db_session,
+        assessment,
+        message="a self-assessment for this "
+        + ("expectation" if data.expectation_id else "period (overall)")
+        + " already exists",
+        code="duplicate_self_assessment",
+    )
     record(db_session, principal=principal, action="self_assessment.created", entity=assessment)
     return assessment

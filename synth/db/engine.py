@@ -42,8 +42,15 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session that commits on success and rolls back on any error."""
-    session = session_factory(engine)()
+    """A session on `engine` that commits on success and rolls back on any error."""
+    with transaction(session_factory(engine)) as session:
+        yield session
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from `factory` that commits on success and rolls back on any error."""
+    session = factory()
     try:
         yield session
         session.commit()

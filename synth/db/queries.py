@@ -3,9 +3,10 @@
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from synth.errors import NotFound
+from synth.errors import Conflict, NotFound
 
 T = TypeVar("T")
 
@@ -16,3 +17,17 @@ def visible_one(db_session: Session, statement: Select[Any], *, message: str, co
     if found is None:
         raise NotFound(message, code=code)
     return found
+
+
+def insert_unique(db_session: Session, *entities: Any, message: str, code: str) -> None:
+    """Insert in a savepoint; a unique-constraint clash becomes Conflict and nothing is kept.
+
+    The check-then-insert in the services gives the friendly message; this catches the race
+    where two requests pass the check at once.
+    """
+    try:
+        with db_session.begin_nested():
+            db_session.add_all(entities)
+            db_session.flush()
+    except IntegrityError as exc:
+        raise Conflict(message, code=code) from exc

@@ -7,15 +7,14 @@ feeds levels and compensation, kept apart from the feedback track.
 import uuid
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.auth.scope import manages
 from synth.cycles import periods
-from synth.db.queries import visible_one
-from synth.errors import Conflict, Forbidden, InvalidInput
+from synth.db.queries import insert_unique, visible_one
+from synth.errors import Forbidden, InvalidInput
 from synth.people.models import Level, Person
 from synth.people.org import management_chain
 from synth.talent.models import TalentAssessment
@@ -84,15 +83,12 @@ def create(
         **data.model_dump(),
     )
     assessment.period_id = period.id
-    try:
-        with db_session.begin_nested():
-            db_session.add(assessment)
-            db_session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "this person already has a talent assessment for the period; update it instead",
-            code="duplicate_assessment",
-        ) from exc
+    insert_unique(
+        db_session,
+        assessment,
+        message="this person already has a talent assessment for the period; update it instead",
+        code="duplicate_assessment",
+    )
     record(db_session, principal=principal, action="talent_assessment.created", entity=assessment)
     return assessment
 

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ T = TypeVar("T")
 
 def fail(exc: SynthError) -> typer.Exit:
     """Print a SynthError with its per-row details and pick the exit code."""
-    err.print(f"[bold red]error[/] [{exc.code}] {exc.message}")
+    err.print(f"[bold red]error[/] {escape(f'[{exc.code}] {exc.message}')}")
     if isinstance(exc.details, list):
         table = Table("row/field", "code", "message")
         for item in exc.details[:200]:
@@ -191,10 +192,10 @@ def import_feedback(
     """Import peer feedback: every row is checked first; all rows are stored or none."""
     from synth.cycles.feedback import import_rows
     from synth.cycles.schemas import FeedbackImportRow
-    from synth.records import read_rows, validate_rows
+    from synth.records import read_rows, validate_rows, without_blanks
 
     def act(db: Session) -> int:
-        rows = read_rows(file)
+        rows = [without_blanks(r) for r in read_rows(file)]
         for row in rows:
             row.data.setdefault("author", row.data.pop("author_email", None))
             row.data.setdefault("subject", row.data.pop("subject_email", None))

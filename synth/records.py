@@ -78,6 +78,13 @@ def _jsonl_rows(text: str, path: Path) -> list[Row]:
     return rows
 
 
+def without_blanks(row: Row, aliases: dict[str, str] | None = None) -> Row:
+    """The row without empty cells (so defaults apply), with columns renamed by `aliases`."""
+    names = aliases or {}
+    data = {names.get(k, k): v for k, v in row.data.items() if v not in (None, "")}
+    return Row(line=row.line, data=data)
+
+
 def validate_rows(rows: list[Row], model: type[M]) -> list[M]:
     """Validate every row against `model`; all errors are reported together by line."""
     parsed: list[M] = []

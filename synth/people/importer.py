@@ -10,20 +10,15 @@ from synth.errors import InvalidInput, SynthError
 from synth.people import service
 from synth.people.models import Person
 from synth.people.schemas import PersonCreate
-from synth.records import Row, validate_rows
+from synth.records import Row, validate_rows, without_blanks
 
 ALIASES = {"manager_email": "manager"}
-
-
-def _normalise(row: Row) -> Row:
-    data = {ALIASES.get(k, k): v for k, v in row.data.items() if v not in (None, "")}
-    return Row(line=row.line, data=data)
 
 
 def import_people(*, db_session: Session, principal: Principal, rows: list[Row]) -> list[Person]:
     """Create everyone in `rows`, managers before their reports, in one transaction."""
     principal.require(*service.WRITERS)
-    normalised = [_normalise(r) for r in rows]
+    normalised = [without_blanks(r, ALIASES) for r in rows]
     specs = validate_rows(normalised, PersonCreate)
     lines = {spec.email: row.line for spec, row in zip(specs, normalised, strict=True)}
     errors: list[dict[str, Any]] = []

@@ -5,7 +5,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from synth.audit.service import record
@@ -80,8 +80,13 @@ def load_ladder(*, db_session: Session, principal: Principal, spec: LadderSpec) 
     return levels
 
 
+SEED_LOCK_KEY = 7_316_002
+
+
 def ensure_default_ladder(db_session: Session) -> bool:
     """Load the shipped ladder into an empty database; True when it did."""
+    # Processes starting together on an empty database would both seed: take turns.
+    db_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEED_LOCK_KEY})
     if db_session.scalar(select(func.count()).select_from(Level)):
         return False
     spec = parse_ladder(DEFAULT_LADDER.read_text(), source=str(DEFAULT_LADDER))

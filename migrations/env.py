@@ -11,13 +11,24 @@ target_metadata = Base.metadata
 MIGRATION_LOCK_KEY = 7_316_001
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Per-model HNSW indexes are made at run time (themes.store), not by autogenerate."""
+    return not (type_ == "index" and (name or "").startswith("hnsw_"))
+
+
 def run_migrations_online() -> None:
     engine: Engine = context.config.attributes["engine"]
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         connection.commit()
         try:
-            context.configure(connection=connection, target_metadata=target_metadata)
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                include_object=include_object,
+            )
             with context.begin_transaction():
                 context.run_migrations()
             connection.commit()

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
     model: str | None = Field(default=None, description="litellm model name; unset = offline")
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="all-MiniLM-L6-v2 (packaged, local) or a litellm embedding model name",
+    )
+    embedding_dim: int | None = Field(default=None, description="Dimension of a hosted model")
+    embedding_api_base: str | None = Field(default=None, description="Base URL of its API")
     max_request_bytes: int = Field(default=2_000_000, description="Largest accepted request body")
     anonymity_threshold: int = Field(default=3, ge=2, le=10)
 

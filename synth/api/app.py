@@ -6,13 +6,14 @@ from sqlalchemy import Engine
 from synth import __version__
 from synth.api import errors
 from synth.api.limits import BodySizeLimit
-from synth.api.routers import admin, cycles, feedback, people, talent
+from synth.api.routers import admin, cycles, feedback, people, talent, themes
 from synth.config import get_settings
 from synth.db.engine import get_engine, session_factory
+from synth.themes.embedders import Embedder, get_embedder
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
-    """Build the app on `engine` (default: the configured database)."""
+def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -> FastAPI:
+    """Build the app on `engine` and `embedder` (default: the configured ones)."""
     app = FastAPI(
         title="synth",
         version=__version__,
@@ -23,9 +24,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         ),
     )
     app.state.session_factory = session_factory(engine or get_engine())
+    app.state.embedder = embedder or get_embedder()
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)
-    for module in (people, cycles, feedback, talent, admin):
+    for module in (people, cycles, feedback, talent, themes, admin):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["meta"])

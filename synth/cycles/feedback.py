@@ -36,6 +36,7 @@ from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
 from synth.people import service as people
 from synth.people.models import Function, Person
 from synth.people.org import management_chain
+from synth.themes.worker import notify_feedback_stored
 
 OPEN_PHASES = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
 IMPORTERS = (Role.HR, Role.SERVICE)
@@ -238,6 +239,7 @@ def _store(db_session: Session, principal: Principal, drafts: list[_Draft]) -> l
             request.status = RequestStatus.SUBMITTED
             fb.request_id = request.id
         record(db_session, principal=principal, action="feedback.submitted", entity=fb)
+    notify_feedback_stored(db_session)
     return [d.feedback for d in drafts]
 
 

@@ -13,6 +13,7 @@ from synth.cycles.models import Expectation, PeriodStatus, SelfAssessment
 from synth.cycles.schemas import SelfAssessmentCreate
 from synth.db.queries import insert_unique, visible_one
 from synth.errors import Forbidden, InvalidInput
+from synth.themes.worker import notify_feedback_stored
 
 
 def readable_self_assessments(principal: Principal) -> Select[SelfAssessment]:
@@ -80,4 +81,5 @@ def create(
         code="duplicate_self_assessment",
     )
     record(db_session, principal=principal, action="self_assessment.created", entity=assessment)
+    notify_feedback_stored(db_session)
     return assessment

@@ -43,3 +43,4 @@ def load_all_models() -> None:
     from synth.idempotency import models as _idempotency  # noqa: F401
     from synth.people import models as _people  # noqa: F401
     from synth.talent import models as _talent  # noqa: F401
+    from synth.themes import models as _themes  # noqa: F401

@@ -2,16 +2,18 @@
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Uuid, column, func, select
 from sqlalchemy.orm import Session
 
 from synth.people.models import Person
 
 
 def subtree_ids(manager_id: uuid.UUID) -> Select[uuid.UUID]:
-    """Everyone below `manager_id` in the org chart (reports, their reports, ...), not them."""
-    below = select(Person.id).where(Person.manager_id == manager_id).cte("below", recursive=True)
-    below = below.union(select(Person.id).where(Person.manager_id == below.c.id))
+    """Everyone below `manager_id` in the org chart (reports, their reports, ...), not them.
+
+    Uses the `org_subtree` SQL function (migration 0003), a recursive walk of people.
+    """
+    below = func.org_subtree(manager_id).table_valued(column("id", Uuid))
     return select(below.c.id)
 
 

@@ -79,6 +79,7 @@ def run(action: Callable[[Session], T]) -> T:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Embed new feedback in this process too")] = True,
 ) -> None:
     """Run the HTTP API (migrates an empty database first)."""
     import uvicorn
@@ -92,6 +93,11 @@ def serve(
         prepare(engine)
     except SynthError as exc:
         raise fail(exc) from None
+    if worker:
+        from synth.themes.embedders import get_embedder
+        from synth.themes.worker import start_in_background
+
+        start_in_background(engine, get_embedder())
     console.print(f"synth API on http://{host}:{port}/v1 (docs at /docs, spec at /openapi.json)")
     uvicorn.run(create_app(engine), host=host, port=port)
 
@@ -268,3 +274,7 @@ def demo(
         run_demo(out=out, console=console)
     except SynthError as exc:
         raise fail(exc) from None
+
+
+# Command groups that live in their own modules register themselves on `app`.
+from synth.cli import themes as _themes  # noqa: E402,F401

@@ -1,0 +1,69 @@
+"""/v1/people/{id}/themes, /v1/periods/{id}/themes, /v1/search, /v1/ingest: themes and search."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from synth.api.deps import CurrentPrincipal, SessionDep
+from synth.themes import service as themes
+from synth.themes.embedders import Embedder
+from synth.themes.schemas import IngestStatus, OrgThemes, PersonThemes, SearchHit, SearchRequest
+
+router = APIRouter(tags=["themes"])
+
+
+def get_embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+@router.get("/people/{person_id}/themes", response_model=PersonThemes)
+def person_themes(
+    person_id: uuid.UUID,
+    period_id: Annotated[uuid.UUID, Query()],
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    embedder: EmbedderDep,
+) -> PersonThemes:
+    return themes.person_themes(
+        db_session=db,
+        principal=principal,
+        person_id=person_id,
+        period_id=period_id,
+        embedder=embedder,
+    )
+
+
+@router.get("/periods/{period_id}/themes", response_model=OrgThemes)
+def org_themes(
+    period_id: uuid.UUID,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    embedder: EmbedderDep,
+    min_authors: Annotated[int | None, Query(ge=1, le=100)] = None,
+) -> OrgThemes:
+    return themes.org_themes(
+        db_session=db,
+        principal=principal,
+        period_id=period_id,
+        embedder=embedder,
+        min_authors=min_authors,
+    )
+
+
+@router.post("/search", response_model=list[SearchHit])
+def search(
+    body: SearchRequest, db: SessionDep, principal: CurrentPrincipal, embedder: EmbedderDep
+) -> list[SearchHit]:
+    return themes.similar(db_session=db, principal=principal, request=body, embedder=embedder)
+
+
+@router.get("/ingest", response_model=IngestStatus)
+def ingest_status(
+    db: SessionDep, principal: CurrentPrincipal, embedder: EmbedderDep
+) -> IngestStatus:
+    return themes.ingest_status(db_session=db, principal=principal, embedder=embedder)

@@ -1,0 +1,1 @@
+"""Themes: statements, embeddings in pgvector, clustering, labels, similar-feedback search."""

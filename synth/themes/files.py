@@ -1,0 +1,177 @@
+"""`synth themes cluster`: cluster a JSONL file of texts with no database.
+
+Input: one `{"id": ..., "text": ...}` per line. Output: one `{"id": ..., "theme": int|null}`
+per input record, in input order, and optionally a summary of the themes. The whole file is
+checked before anything is embedded: a bad line stops the run with its line number.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synth.errors import InvalidInput
+from synth.schemas import MAX_TEXT_CHARS
+from synth.themes.cluster import cluster_embeddings
+from synth.themes.embedders import Embedder
+from synth.themes.labels import (
+    keyphrase_labels,
+    representatives,
+    statement_polarity,
+    theme_polarity,
+)
+
+MAX_LINE_BYTES = 1_000_000
+MAX_RECORDS = 200_000
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    id: str | int
+    text: str
+
+
+def read_records(path: Path) -> list[Record]:
+    """Parse and check every line; raises InvalidInput listing every bad line."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file", code="file_not_found")
+    records: list[Record] = []
+    problems: list[dict[str, Any]] = []
+    seen: dict[str | int, int] = {}
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                problems.append(_problem(number, "line_too_long", f"over {MAX_LINE_BYTES} bytes"))
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                problems.append(_problem(number, "invalid_encoding", "not UTF-8"))
+                continue
+            if not line.strip():
+                continue
+            record = _record(number, line, problems)
+            if record is None:
+                continue
+            if record.id in seen:
+                problems.append(
+                    _problem(
+                        number, "duplicate_id", f"id {record.id!r} repeats line {seen[record.id]}"
+                    )
+                )
+                continue
+            seen[record.id] = number
+            records.append(record)
+            if len(records) > MAX_RECORDS:
+                raise InvalidInput(
+                    f"{path}: more than {MAX_RECORDS} records", code="too_many_records"
+                )
+    if problems:
+        raise InvalidInput(
+            f"{path}: {len(problems)} bad line(s); nothing was clustered",
+            code="invalid_input_file",
+            details=problems,
+        )
+    if not records:
+        raise InvalidInput(f"{path}: no records", code="empty_file")
+    return records
+
+
+def _problem(line: int, code: str, message: str) -> dict[str, Any]:
+    return {"row": line, "code": code, "message": message}
+
+
+def _record(number: int, line: str, problems: list[dict[str, Any]]) -> Record | None:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        problems.append(_problem(number, "malformed_json", exc.msg))
+        return None
+    if not isinstance(value, dict):
+        problems.append(_problem(number, "malformed_json", "not a JSON object"))
+        return None
+    ident, text = value.get("id"), value.get("text")
+    if isinstance(ident, bool) or not isinstance(ident, str | int):
+        problems.append(_problem(number, "invalid_id", "id must be a string or an integer"))
+        return None
+    if not isinstance(text, str):
+        problems.append(_problem(number, "invalid_text", "text must be a string"))
+        return None
+    if len(text) > MAX_TEXT_CHARS:
+        problems.append(_problem(number, "text_too_long", f"text over {MAX_TEXT_CHARS} characters"))
+        return None
+    return Record(number, ident, text)
+
+
+@dataclass(frozen=True)
+class FileClustering:
+    themes: list[int | None]
+    summary: dict[str, Any]
+
+
+def cluster_records(
+    records: list[Record],
+    embedder: Embedder,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 256,
+) -> FileClustering:
+    """Embed and cluster the records; blank texts fit no theme."""
+    usable = [i for i, r in enumerate(records) if r.text.strip()]
+    chunks: list[np.ndarray] = []
+    for start in range(0, len(usable), batch_size):
+        batch = [records[i].text for i in usable[start : start + batch_size]]
+        chunks.append(embedder.embed(batch))
+        if progress:
+            progress(min(start + batch_size, len(usable)), len(usable))
+    vectors = np.concatenate(chunks) if chunks else np.zeros((0, embedder.dim), np.float32)
+    result = cluster_embeddings(vectors)
+    themes: list[int | None] = [None] * len(records)
+    for index, label in zip(usable, result.labels, strict=True):
+        themes[index] = int(label) if label >= 0 else None
+    return FileClustering(themes=themes, summary=_summary(records, usable, vectors, result.labels))
+
+
+def _summary(
+    records: list[Record], usable: list[int], vectors: np.ndarray, labels: np.ndarray
+) -> dict[str, Any]:
+    groups: dict[int, list[int]] = {}
+    for position, label in enumerate(labels):
+        if label >= 0:
+            groups.setdefault(int(label), []).append(position)
+    ids = sorted(groups)
+    texts = [[records[usable[p]].text for p in groups[t]] for t in ids]
+    names = keyphrase_labels(texts)
+    themes = []
+    for theme_id, name, members in zip(ids, names, (groups[t] for t in ids), strict=True):
+        reps = representatives(vectors[members], count=3)
+        themes.append(
+            {
+                "theme": theme_id,
+                "label": name,
+                "size": len(members),
+                "polarity": theme_polarity(
+                    statement_polarity(records[usable[p]].text) for p in members
+                ).value,
+                "representatives": [records[usable[members[r]]].text for r in reps],
+            }
+        )
+    unthemed = len(records) - sum(len(g) for g in groups.values())
+    return {"records": len(records), "themes": themes, "unthemed": unthemed}
+
+
+def write_outputs(
+    records: list[Record], result: FileClustering, out: Path, summary: Path | None
+) -> None:
+    """Write OUT (one line per record, input order) and the optional summary, atomically."""
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for record, theme in zip(records, result.themes, strict=True):
+            handle.write(json.dumps({"id": record.id, "theme": theme}, ensure_ascii=False) + "\n")
+    tmp.replace(out)
+    if summary is not None:
+        summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")

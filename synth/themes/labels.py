@@ -1,0 +1,139 @@
+"""Naming themes: short keyphrase labels (class-based TF-IDF), polarity, representatives.
+
+Rules and counts, not a model, so labels are deterministic and cheap; names of people are
+never used as label words.
+"""
+
+import enum
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+STOPWORDS = frozenset(
+    """a about above after again against all also always am an and any are aren't as at be
+    because been before being below between both but by can can't cannot could couldn't did
+    didn't do does doesn't doing don't down during each even ever every few for from further
+    get gets getting got had hadn't has hasn't have haven't having he he'd he'll he's her here
+    here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is
+    isn't it it's its itself just let's lot lots made make makes many me more most much
+    mustn't my myself never no nor not now of off often on once one only or other ought our
+    ours ourselves out over own quite rather really same shan't she she'd she'll she's should
+    shouldn't so some still such than that that's the their theirs them themselves then there
+    there's these they they'd they'll they're they've thing things this those though through
+    thru to too under until up us very was wasn't way we we'd we'll we're we've well were
+    weren't what what's when when's where where's which while who who's whom why why's will
+    with won't would wouldn't yet you you'd you'll you're you've your yours yourself
+    yourselves great good work working worked team always really also time times like
+    something someone person people lot bit able sure think feel felt things one two would
+    could will can""".split()
+)
+_WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
+
+
+class Polarity(enum.StrEnum):
+    STRENGTH = "strength"
+    GROWTH_AREA = "growth_area"
+    MIXED = "mixed"
+
+
+_GROWTH = re.compile(
+    r"\b(?:could|should|needs? to|would (?:help|be (?:good|great|nice|better))|wish|struggl\w*|"
+    r"late|later|slow\w*|miss\w*|too (?:much|many|often|quiet|long)|hard to|difficult|improv\w*|"
+    r"sometimes|not always|lack\w*|rarely|unclear|confus\w*|forg[eo]t\w*|delay\w*|blocker|"
+    r"overcommit\w*|bottleneck|frustrat\w*|defensive|hesitant|reluctant|inconsistent|"
+    r"don't|doesn't|didn't|isn't|wasn't|hasn't|won't|can't|never|less|fewer|"
+    r"at times|tends? to|risk|surprise[ds]?|last[- ]minute|instead of|rather than|"
+    r"opportunity|growth area|work on)\b",
+    re.IGNORECASE,
+)
+_STRENGTH = re.compile(
+    r"\b(?:great|excellent|thorough\w*|clear\w*|help(?:ed|ful|s)?|reliabl\w*|strong\w*|"
+    r"impressive|thank\w*|appreciat\w*|love[ds]?|fantastic|solid|go-to|proactive\w*|"
+    r"mentor\w*|amazing|outstanding|calm\w*|patient\w*|generous\w*|kind\w*|smooth\w*|"
+    r"well[- ]\w+|best|brilliant|trust\w*|dependable|sharp|careful\w*|insightful|"
+    r"led|owned|shipped|delivered|unblock\w*|caught|saved|improved|enjoy\w*|easy to)\b",
+    re.IGNORECASE,
+)
+
+
+def statement_polarity(text: str) -> float:
+    """-1 (growth area) to +1 (strength) from cue words; 0 when nothing tells."""
+    growth = len(_GROWTH.findall(text))
+    strength = len(_STRENGTH.findall(text))
+    if growth == strength == 0:
+        return 0.0
+    return (strength - growth) / (strength + growth)
+
+
+def theme_polarity(scores: Iterable[float]) -> Polarity:
+    """Strength when most statements lean positive, growth area when most lean negative."""
+    values = list(scores)
+    positive = sum(1 for s in values if s > 0)
+    negative = sum(1 for s in values if s < 0)
+    if positive and positive >= 2 * negative:
+        return Polarity.STRENGTH
+    if negative and negative >= 2 * positive:
+        return Polarity.GROWTH_AREA
+    return Polarity.MIXED
+
+
+def _terms(text: str, exclude: frozenset[str]) -> list[str]:
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    terms: list[str] = []
+    for i, word in enumerate(words):
+        if word in STOPWORDS or word in exclude or len(word) < 3:
+            continue
+        terms.append(word)
+        if i + 1 < len(words):
+            nxt = words[i + 1]
+            if nxt not in STOPWORDS and nxt not in exclude and len(nxt) >= 3:
+                terms.append(f"{word} {nxt}")
+    return terms
+
+
+def keyphrase_labels(
+    themes: Sequence[Sequence[str]], *, exclude: Iterable[str] = (), per_theme: int = 2
+) -> list[str]:
+    """A short label per theme: its most distinctive words and bigrams (class-based TF-IDF)."""
+    excluded = frozenset(w.lower() for w in exclude)
+    counts = [Counter(t for text in texts for t in set(_terms(text, excluded))) for texts in themes]
+    df = Counter(term for c in counts for term in c)
+    n = len(themes)
+    labels: list[str] = []
+    for texts, c in zip(themes, counts, strict=True):
+        size = max(len(texts), 1)
+
+        def score(term: str, c: Counter[str] = c, size: int = size) -> tuple[float, str]:
+            weight = 1.3 if " " in term else 1.0
+            support = c[term] / size
+            return (weight * support * math.log(1 + n / df[term]), term)
+
+        ranked = sorted((t for t in c if c[t] >= min(2, size)), key=score, reverse=True)
+        chosen: list[str] = []
+        for term in ranked:
+            if any(term in other or other in term for other in chosen):
+                continue
+            chosen.append(term)
+            if len(chosen) == per_theme:
+                break
+        labels.append(" · ".join(chosen) if chosen else _fallback(texts))
+    return labels
+
+
+def _fallback(texts: Sequence[str]) -> str:
+    words = (texts[0] if texts else "").split()
+    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+
+
+def representatives(vectors: npt.NDArray[np.float32], *, count: int = 3) -> list[int]:
+    """Indices of the rows closest to the rows' mean direction (ties by index)."""
+    if len(vectors) == 0:
+        return []
+    centroid = vectors.mean(axis=0)
+    scores = vectors @ centroid
+    order = sorted(range(len(vectors)), key=lambda i: (-round(float(scores[i]), 6), i))
+    return order[:count]

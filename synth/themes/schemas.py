@@ -1,0 +1,103 @@
+"""Theme and search bodies."""
+
+import uuid
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from synth.schemas import InputModel, LongText, OutputModel
+from synth.themes.labels import Polarity
+from synth.themes.models import SourceType
+
+
+class StatementRef(OutputModel):
+    """A statement and the exact span of its source it came from."""
+
+    statement_id: uuid.UUID
+    source_type: SourceType
+    feedback_id: uuid.UUID | None
+    self_assessment_id: uuid.UUID | None
+    start: int
+    end: int
+    text: str
+
+
+class Support(OutputModel):
+    """Who backs a theme: distinct authors and their relationships (counts, never names)."""
+
+    authors: int
+    relationships: dict[str, int]
+
+
+class Theme(OutputModel):
+    id: int
+    label: str
+    polarity: Polarity
+    size: int
+    support: Support
+    meets_anonymity_threshold: bool = Field(
+        description="Enough distinct authors for the theme to be shown to the engineer"
+    )
+    representatives: list[StatementRef]
+    statements: list[StatementRef]
+
+
+class PersonThemes(OutputModel):
+    """Themes in one person's peer feedback for one period (a management view)."""
+
+    person_id: uuid.UUID
+    period_id: uuid.UUID
+    model: str
+    themes: list[Theme]
+    unthemed: list[StatementRef]
+    pending_statements: int = Field(description="Statements not embedded yet (not included)")
+
+
+class OrgTheme(OutputModel):
+    id: int
+    label: str
+    polarity: Polarity
+    size: int
+    authors: int
+    subjects: int
+    relationships: dict[str, int]
+    representatives: list[str] = Field(description="Typical statements, names masked")
+
+
+class OrgThemes(OutputModel):
+    """Org-wide themes for HR: only themes backed by at least `min_authors` reviewers."""
+
+    period_id: uuid.UUID
+    min_authors: int
+    statements: int
+    themes: list[OrgTheme]
+    withheld_themes: int = Field(description="Themes with too few distinct authors to show")
+
+
+class SearchRequest(InputModel):
+    """Free text or a stored statement to find neighbours of (exactly one)."""
+
+    text: LongText | None = None
+    statement_id: uuid.UUID | None = None
+    limit: int = Field(default=10, ge=1, le=50)
+    source: Literal["any", "peer_feedback", "self_assessment"] = "any"
+
+    @model_validator(mode="after")
+    def _one_query(self) -> "SearchRequest":
+        if (self.text is None) == (self.statement_id is None):
+            raise ValueError("give exactly one of text or statement_id")
+        return self
+
+
+class SearchHit(OutputModel):
+    statement: StatementRef
+    subject_id: uuid.UUID
+    period_id: uuid.UUID
+    similarity: float
+
+
+class IngestStatus(OutputModel):
+    model: str
+    statements: int
+    pending: int
+    last_error: str | None

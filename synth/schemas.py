@@ -1,8 +1,8 @@
 """Schema building blocks shared by every capability: strict inputs, text limits, pages."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_TEXT_CHARS = 10_000
 MAX_SHORT_CHARS = 200
@@ -14,15 +14,35 @@ LongText = Annotated[
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT_CHARS)
 ]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 OptionalText = Annotated[
     str | None, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT_CHARS)
 ]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class InputModel(BaseModel):
     """Request bodies: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it as bad input instead of failing later.
+        if _has_nul(data):
+            raise ValueError("text may not contain NUL (\\u0000) characters")
+        return data
 
 
 class OutputModel(BaseModel):

@@ -24,6 +24,7 @@ from synth import cli
 from synth.auth.principal import Principal
 from synth.auth.service import authenticate
 from synth.bootstrap import prepare
+from synth.cli import base as cli_base
 from synth.config import get_settings
 from synth.cycles.models import PeerFeedback, PeriodStatus
 from synth.db.engine import get_engine, make_engine
@@ -121,8 +122,8 @@ def cli_db(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     url = engine.url.set(database=CLI_DATABASE).render_as_string(hide_password=False)
     monkeypatch.setenv("SYNTH_DATABASE_URL", url)
     # A wide terminal, so tables are not wrapped mid-word.
-    monkeypatch.setattr(cli, "console", Console(width=200))
-    monkeypatch.setattr(cli, "err", Console(stderr=True, width=200))
+    monkeypatch.setattr(cli_base, "console", Console(width=200))
+    monkeypatch.setattr(cli_base, "err", Console(stderr=True, width=200))
     get_settings.cache_clear()
     get_engine.cache_clear()
     own = make_engine(url)

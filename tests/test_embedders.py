@@ -39,9 +39,12 @@ class _Provider(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "body": body, "auth": self.headers["Authorization"]})
-        if type(self).fail_with:
-            self.send_response(type(self).fail_with)
+        type(self).requests.append(
+            {"path": self.path, "body": body, "auth": self.headers["Authorization"]}
+        )
+        status = type(self).fail_with
+        if status:
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"error": {"message": "overloaded", "type": "server_error"}}')

@@ -13,11 +13,23 @@ from tests.embedders import BrokenEmbedder, HashingEmbedder, minilm
 
 def _seed(db: Session) -> f.Org:
     o = f.org(db)
-    f.feedback(db, o.teammate, o.engineer, o.period,
-               "Thorough code reviews on the ledger service. She caught two bugs before release.")
-    f.feedback(db, o.pm, o.engineer, o.period,
-               "Release notes were always clear, but estimates slipped twice this half.")
-    db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped retries."))
+    f.feedback(
+        db,
+        o.teammate,
+        o.engineer,
+        o.period,
+        "Thorough code reviews on the ledger service. She caught two bugs before release.",
+    )
+    f.feedback(
+        db,
+        o.pm,
+        o.engineer,
+        o.period,
+        "Release notes were always clear, but estimates slipped twice this half.",
+    )
+    db.add(
+        SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped retries.")
+    )
     db.commit()
     return o
 
@@ -30,7 +42,10 @@ def test_ingest_splits_and_embeds_everything_pending(
     assert report.error is None and report.pending == 0
     statements = db.scalars(select(Statement).where(Statement.subject_id == o.engineer.id)).all()
     assert len(statements) == report.new_statements == 5
-    assert {s.source_type for s in statements} == {SourceType.PEER_FEEDBACK, SourceType.SELF_ASSESSMENT}
+    assert {s.source_type for s in statements} == {
+        SourceType.PEER_FEEDBACK,
+        SourceType.SELF_ASSESSMENT,
+    }
     rows = db.scalars(select(StatementEmbedding)).all()
     assert len(rows) == 5 and {(r.model, r.dim) for r in rows} == {("all-MiniLM-L6-v2", 384)}
     assert all(abs(float(np.linalg.norm(np.asarray(r.embedding))) - 1) < 1e-4 for r in rows)

@@ -58,6 +58,7 @@ def test_models_match_the_migrations(engine: Engine) -> None:
     from alembic.runtime.migration import MigrationContext
 
     load_all_models()
+
     def include(obj: object, name: str | None, type_: str, *_: object) -> bool:
         return not (type_ == "index" and (name or "").startswith("hnsw_"))
 

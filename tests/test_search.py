@@ -94,7 +94,12 @@ def test_search_by_statement_excludes_itself_and_hides_unreadable_ones(
 
 def test_search_api_validates_its_query(client: TestClient, db: Session, org: f.Org) -> None:
     headers = org.auth("manager")
-    for body in ({}, {"text": "x", "statement_id": f.uid()}, {"text": "   "}, {"text": "x", "limit": 0}):
+    for body in (
+        {},
+        {"text": "x", "statement_id": f.uid()},
+        {"text": "   "},
+        {"text": "x", "limit": 0},
+    ):
         response = client.post("/v1/search", json=body, headers=headers)
         assert response.status_code == 422 and response.json()["code"] == "invalid_request"
     response = client.post("/v1/search", json={"text": "code review"}, headers=headers)

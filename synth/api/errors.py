@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from synth.errors import SynthError
@@ -13,6 +14,7 @@ from synth.errors import SynthError
 log = logging.getLogger("synth.api")
 
 HTTP_CODES = {
+    400: "malformed_json",
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
@@ -63,6 +65,15 @@ def install(app: FastAPI) -> None:
             status_code=exc.status_code,
             content=error_body(code, str(exc.detail)),
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold that validation did not catch: still bad input.
+        log.warning("database refused a value: %s", exc.orig)
+        return JSONResponse(
+            status_code=422,
+            content=error_body("invalid_data", "a value cannot be stored as given"),
         )
 
     @app.exception_handler(Exception)

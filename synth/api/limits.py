@@ -1,17 +1,18 @@
-"""Reject request bodies over the configured size before anything reads them whole."""
+"""Reject request bodies over the configured size before the app parses them."""
+
+import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from synth.errors import SynthError
-
-
-class PayloadTooLarge(SynthError):
-    code = "payload_too_large"
-    status = 413
+PAYLOAD_TOO_LARGE = "payload_too_large"
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 for a declared or streamed body over `max_bytes`."""
+    """ASGI middleware: 413 for a declared or streamed body over `max_bytes`.
+
+    The body is read (up to the limit) before the app runs, then replayed to it, so a
+    chunked upload without Content-Length is refused as cleanly as a declared one.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -21,35 +22,41 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
-        message = f"request body over the {limit}-byte limit"
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _reject(send, message)
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._reject(send)
                 return
-        seen = 0
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._reject(send)
+                return
+            if not message.get("more_body", False):
+                break
 
-        async def counted() -> Message:
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > limit:
-                    raise PayloadTooLarge(message)
-            return msg
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
 
-        await self.app(scope, counted, send)
+        await self.app(scope, replay, send)
 
-
-async def _reject(send: Send, message: str) -> None:
-    import json
-
-    body = json.dumps({"code": PayloadTooLarge.code, "message": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    async def _reject(self, send: Send) -> None:
+        body = json.dumps(
+            {
+                "code": PAYLOAD_TOO_LARGE,
+                "message": f"request body over the {self.max_bytes}-byte limit",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

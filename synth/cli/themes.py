@@ -10,9 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-import synth.cli as base
 from synth.auth.principal import Principal
+from synth.cli import base
 from synth.errors import SynthError
+from synth.themes.ingest import IngestReport
 
 themes_app = typer.Typer(help="Theme engine: embed statements, cluster files, show themes.")
 base.app.add_typer(themes_app, name="themes")
@@ -168,6 +169,11 @@ def search(
         raise base.fail(exc) from None
 
 
+def _print_progress(report: IngestReport) -> None:
+    if report.embedded:
+        base.console.print(json.dumps({"embedded": report.embedded, "pending": report.pending}))
+
+
 @base.app.command("worker")
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Wake at least this often")] = 5.0,
@@ -187,10 +193,7 @@ def worker(
             embedder,
             stop=stop,
             poll_seconds=poll_seconds,
-            on_report=lambda r: (
-                r.embedded
-                and base.console.print(json.dumps({"embedded": r.embedded, "pending": r.pending}))
-            ),
+            on_report=_print_progress,
         )
     except KeyboardInterrupt:
         stop.set()

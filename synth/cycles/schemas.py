@@ -15,13 +15,20 @@ from synth.cycles.models import (
     Relationship,
     RequestStatus,
 )
-from synth.schemas import MAX_BULK_ITEMS, InputModel, LongText, OptionalText, OutputModel, ShortText
+from synth.schemas import (
+    MAX_BULK_ITEMS,
+    InputModel,
+    LongText,
+    Name,
+    OptionalText,
+    OutputModel,
+)
 
 MAX_KEY_STEPS = 10
 
 
 class PeriodCreate(InputModel):
-    name: ShortText
+    name: Name
     kind: PeriodKind
     starts_on: date
     ends_on: date

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from synth.people.models import Function, Track
-from synth.schemas import InputModel, OutputModel, ShortText
+from synth.schemas import InputModel, Key, OutputModel, ShortText
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
 
@@ -17,8 +17,8 @@ class PersonCreate(InputModel):
 
     email: Email = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: ShortText
-    manager: str | None = Field(default=None, description="Manager's person id or email")
-    level: str | None = Field(default=None, description="A level key from the ladder")
+    manager: ShortText | None = Field(default=None, description="Manager's person id or email")
+    level: Key | None = Field(default=None, description="A level key from the ladder")
     title: str = Field(default="", max_length=200)
     function: Function = Function.ENGINEERING
     track: Track = Track.IC
@@ -29,8 +29,8 @@ class PersonUpdate(InputModel):
     """Fields that may change: name, manager, level, title, function, track."""
 
     name: ShortText | None = None
-    manager: str | None = None
-    level: str | None = None
+    manager: ShortText | None = Field(default=None, description="id or email; null = none")
+    level: Key | None = Field(default=None, description="A level key; null = no level")
     title: str | None = Field(default=None, max_length=200)
     function: Function | None = None
     track: Track | None = None

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from synth.schemas import InputModel, LongText, OutputModel
+from synth.schemas import InputModel, Key, LongText, OutputModel
 from synth.talent.models import Confidence, LevelAlignment
 
 
@@ -14,7 +14,7 @@ class AssessmentFields(InputModel):
     confidence: Confidence
     strengths: list[LongText] = Field(default_factory=list, max_length=20)
     development_needs: list[LongText] = Field(default_factory=list, max_length=20)
-    recommended_level: str | None = Field(
+    recommended_level: Key | None = Field(
         default=None, description="Level key recommended after this period; null = no change"
     )
     coaching_plan: str = Field(default="", max_length=10_000)
@@ -31,7 +31,7 @@ class AssessmentUpdate(InputModel):
     confidence: Confidence | None = None
     strengths: list[LongText] | None = Field(default=None, max_length=20)
     development_needs: list[LongText] | None = Field(default=None, max_length=20)
-    recommended_level: str | None = None
+    recommended_level: Key | None = None
     coaching_plan: str | None = Field(default=None, max_length=10_000)
     thought_partner_id: uuid.UUID | None = None
 

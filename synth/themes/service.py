@@ -7,7 +7,7 @@ never shows a statement its caller could not read as feedback.
 import re
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sqlalchemy import ColumnElement, func, or_, select
@@ -19,7 +19,7 @@ from synth.auth.scope import person_scope
 from synth.config import get_settings
 from synth.cycles import periods
 from synth.cycles.feedback import readable_feedback
-from synth.cycles.models import PeerFeedback, SelfAssessment
+from synth.cycles.models import PeerFeedback, Relationship, SelfAssessment
 from synth.cycles.self_assessments import readable_self_assessments
 from synth.errors import Forbidden, InvalidInput, NotFound
 from synth.people.models import Person
@@ -148,7 +148,7 @@ def _build_themes(
     ready: list[Statement],
     matrix: np.ndarray,
     labels: list[int],
-    relationships: dict[uuid.UUID | None, object],
+    relationships: Mapping[uuid.UUID, Relationship],
     *,
     exclude: set[str],
 ) -> list[Theme]:
@@ -167,8 +167,7 @@ def _build_themes(
             first_by_author.setdefault(ready[i].author_id, i)
         authors = set(first_by_author)
         kinds = Counter(
-            str(getattr(relationships.get(ready[i].feedback_id), "value", "unknown"))
-            for i in first_by_author.values()
+            _relationship(relationships, ready[i].feedback_id) for i in first_by_author.values()
         )
         reps = representatives(matrix[members], count=3)
         themes.append(
@@ -184,6 +183,11 @@ def _build_themes(
             )
         )
     return themes
+
+
+def _relationship(known: Mapping[uuid.UUID, Relationship], feedback_id: uuid.UUID | None) -> str:
+    found = known.get(feedback_id) if feedback_id else None
+    return found.value if found else "unknown"
 
 
 def org_themes(

@@ -6,7 +6,7 @@ single-process install embeds new feedback without a separate worker.
 
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ def run(
     *,
     stop: threading.Event,
     poll_seconds: float = 5.0,
-    on_report: Any = None,
+    on_report: Callable[[IngestReport], None] | None = None,
 ) -> None:
     """Ingest until `stop` is set, waking early whenever a NOTIFY arrives."""
     factory = session_factory(engine)

@@ -1,0 +1,1 @@
+"""Offline evaluations and benchmarks (run from the repo root: `python -m evals.<name>`)."""

@@ -1,0 +1,417 @@
+"""Theme clustering: group statement embeddings into themes, leaving misfits unthemed.
+
+The number of themes is never given; it falls out of similarity thresholds calibrated for
+all-MiniLM-L6-v2 cosine similarity (`ThemeThresholds`), so the same rule works for one
+engineer's 20 statements and for a whole organisation's 50,000.
+
+1. Each statement is nudged towards its closest near-paraphrases (up to 3 neighbours with
+   similarity >= 0.5): one step of kNN smoothing that makes the tree below less noisy.
+2. A Ward tree is built over the statements (n <= `EXACT_LIMIT`) or, for larger inputs, over
+   up to `MICRO_CLUSTERS` spherical k-means micro-clusters, so memory stays O(n).
+3. The tree is cut top-down: a node is one theme when the mean cosine similarity between its
+   two halves is >= `split` (0.55), or >= `merge_small` (0.4) when one half is tiny (fewer
+   than `small_group` statements; too small to stand as a theme of its own). Otherwise it
+   splits and both halves are judged the same way.
+4. Groups smaller than `min_theme_size` become unthemed; an unthemed statement joins the
+   theme whose centroid is most similar when that similarity is >= `assign` (0.4), and a
+   themed statement whose similarity to its own centroid is below `eject` leaves it.
+
+Everything is deterministic: no thread-dependent reductions decide anything, the only random
+choice (micro-cluster seeds) uses `seed`, and theme ids are 0..n_themes-1 by size (largest
+first), ties broken by the first row of each theme.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from scipy.cluster.hierarchy import linkage
+from scipy.sparse import csr_matrix
+from scipy.spatial.distance import squareform
+
+UNTHEMED = -1
+EXACT_LIMIT = 4_000
+"""Up to this many distinct statements the tree is built over the statements themselves."""
+MICRO_CLUSTERS = 2_000
+"""Above `EXACT_LIMIT`, the tree is built over this many k-means micro-clusters."""
+MICRO_ITERATIONS = 6
+BLOCK_ROWS = 8_192
+"""Rows per block when comparing statements with centroids (bounds memory at large n)."""
+ROUND_DECIMALS = 9
+"""float64 similarities are rounded here before they break ties (absorbs BLAS rounding)."""
+NEAR_TIE = 1e-4
+"""float32 similarities closer than this are re-decided in float64."""
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ThemeThresholds:
+    """Cosine-similarity thresholds, calibrated for all-MiniLM-L6-v2 (see the module doc)."""
+
+    split: float = 0.55
+    merge_small: float = 0.40
+    small_group: int = 6
+    assign: float = 0.40
+    eject: float = 0.25
+    smooth_neighbours: int = 3
+    smooth_similarity: float = 0.50
+
+
+DEFAULT_THRESHOLDS = ThemeThresholds()
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Themes over the input rows: `labels[i]` is row i's theme id, or -1 when unthemed."""
+
+    labels: IntArray
+    n_themes: int
+    centroids: npt.NDArray[np.float32] = field(repr=False)
+    """(n_themes, dim) unit vectors: the normalised mean of each theme's rows."""
+    sizes: IntArray
+    """Rows per theme, non-increasing."""
+    cohesion: npt.NDArray[np.float32]
+    """Mean pairwise cosine similarity inside each theme (1.0 for identical rows)."""
+
+    @property
+    def unthemed(self) -> IntArray:
+        """Row indices that fit no theme."""
+        return np.flatnonzero(self.labels == UNTHEMED).astype(np.int64)
+
+    def members(self, theme: int) -> IntArray:
+        """Row indices of one theme, in input order."""
+        if not 0 <= theme < self.n_themes:
+            raise IndexError(f"theme {theme} not in 0..{self.n_themes - 1}")
+        return np.flatnonzero(self.labels == theme).astype(np.int64)
+
+
+def default_min_theme_size(n: int) -> int:
+    """2 for one engineer's feedback, growing slowly (sqrt) for organisation-wide runs."""
+    return max(2, round(math.sqrt(n) / 20))
+
+
+def cluster_embeddings(
+    embeddings: npt.NDArray[np.float32],
+    *,
+    min_theme_size: int | None = None,
+    seed: int = 0,
+    thresholds: ThemeThresholds = DEFAULT_THRESHOLDS,
+) -> Clustering:
+    """Cluster statement embeddings (rows, ideally L2-normalised) into themes.
+
+    Rows are normalised again defensively; all-zero rows are always unthemed. `seed` only
+    matters above `EXACT_LIMIT` rows, where it picks the micro-cluster starting points.
+    """
+    data = np.asarray(embeddings)
+    if data.ndim != 2:
+        raise ValueError(f"embeddings must be a 2-D array, not {data.ndim}-D")
+    if not np.isfinite(data).all():
+        raise ValueError("embeddings contain NaN or infinite values")
+    n, dim = data.shape
+    min_size = default_min_theme_size(n) if min_theme_size is None else min_theme_size
+    if min_size < 1:
+        raise ValueError(f"min_theme_size must be >= 1, not {min_size}")
+
+    unit = _normalised(data).astype(np.float32)
+    usable = np.flatnonzero(np.abs(unit).sum(axis=1) > 0)
+    labels = np.full(n, UNTHEMED, dtype=np.int64)
+    if len(usable):
+        rows = unit[usable]
+        if len(rows) <= EXACT_LIMIT:
+            found = _cluster_exact(rows, thresholds)
+        else:
+            found = _cluster_micro(rows, thresholds, seed)
+        labels[usable] = _tidy(rows, found, min_size, thresholds)
+    return _result(unit, labels)
+
+
+# --- the two ways to build and cut a tree ---------------------------------------------------
+
+
+def _cluster_exact(rows: npt.NDArray[np.float32], th: ThemeThresholds) -> IntArray:
+    """Ward tree over the (smoothed) statements themselves."""
+    if len(rows) == 1:
+        return np.zeros(1, dtype=np.int64)
+    exact = rows.astype(np.float64)
+    smoothed = _smoothed(exact, th.smooth_neighbours, th.smooth_similarity)
+    return _cut_tree(exact, np.ones(len(rows)), smoothed, th)
+
+
+def _cluster_micro(rows: npt.NDArray[np.float32], th: ThemeThresholds, seed: int) -> IntArray:
+    """Ward tree over k-means micro-clusters; each statement takes its micro-cluster's group."""
+    micro = _micro_clusters(rows, MICRO_CLUSTERS, seed)
+    n_micro = int(micro.max()) + 1
+    sums = _group_sums(rows, micro, n_micro)
+    sizes = np.bincount(micro, minlength=n_micro).astype(np.float64)
+    if n_micro == 1:
+        return np.zeros(len(rows), dtype=np.int64)
+    return _cut_tree(sums, sizes, _normalised(sums), th)[micro]
+
+
+def _cut_tree(
+    sums: FloatArray, sizes: FloatArray, points: FloatArray, th: ThemeThresholds
+) -> IntArray:
+    """Group leaves (vector sums of `sizes` unit rows) by cutting a Ward tree over `points`.
+
+    Returns a group id per leaf; a leaf that is itself incoherent (a micro-cluster whose
+    members are mostly unrelated) gets -1.
+    """
+    leaves = len(sums)
+    tree = linkage(_condensed_distances(points), method="ward")
+    children = tree[:, :2].astype(np.int64)
+    node_sums = np.zeros((2 * leaves - 1, sums.shape[1]))
+    node_sums[:leaves] = sums
+    node_sizes = np.zeros(2 * leaves - 1)
+    node_sizes[:leaves] = sizes
+    between = np.ones(2 * leaves - 1)
+    for step, (left, right) in enumerate(children):
+        node = leaves + step
+        node_sums[node] = node_sums[left] + node_sums[right]
+        node_sizes[node] = node_sizes[left] + node_sizes[right]
+        cross = float(node_sums[left] @ node_sums[right])
+        between[node] = round(cross / (node_sizes[left] * node_sizes[right]), ROUND_DECIMALS)
+
+    groups = np.full(leaves, UNTHEMED, dtype=np.int64)
+    group = 0
+    stack = [2 * leaves - 2]
+    while stack:
+        node = stack.pop()
+        if node < leaves:
+            if _cohesion(node_sums[node], node_sizes[node]) >= th.merge_small:
+                groups[node] = group
+                group += 1
+            continue
+        left, right = children[node - leaves]
+        smaller = min(node_sizes[left], node_sizes[right])
+        similar = between[node] >= th.split or (
+            between[node] >= th.merge_small and smaller < th.small_group
+        )
+        if similar:
+            groups[_leaves_under(node, children, leaves)] = group
+            group += 1
+        else:
+            stack.extend((int(right), int(left)))
+    return groups
+
+
+def _leaves_under(node: int, children: IntArray, leaves: int) -> IntArray:
+    found: list[int] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current < leaves:
+            found.append(current)
+        else:
+            stack.extend(int(child) for child in children[current - leaves])
+    return np.asarray(found, dtype=np.int64)
+
+
+def _micro_clusters(rows: npt.NDArray[np.float32], count: int, seed: int) -> IntArray:
+    """Spherical k-means into at most `count` micro-clusters, started from distinct rows."""
+    first, inverse = _distinct_rows(rows)
+    if len(first) <= count:
+        return inverse  # few distinct statements: identical rows are the micro-clusters
+    rng = np.random.default_rng(seed)
+    starts = np.sort(rng.choice(first, size=count, replace=False))
+    centroids = rows[starts].astype(np.float32)
+    assigned = np.full(len(rows), -1, dtype=np.int64)
+    for _ in range(MICRO_ITERATIONS):
+        nearest = _nearest_centroid(rows, centroids)[0]
+        if np.array_equal(nearest, assigned):
+            break
+        assigned = nearest
+        sums = _group_sums(rows, assigned, count)
+        filled = np.abs(sums).sum(axis=1) > 0
+        centroids[filled] = _normalised(sums[filled]).astype(np.float32)
+    used = np.unique(assigned)
+    dense = np.full(count, -1, dtype=np.int64)
+    dense[used] = np.arange(len(used))
+    return dense[assigned]
+
+
+def _distinct_rows(rows: npt.NDArray[np.float32]) -> tuple[IntArray, IntArray]:
+    """First row index of each distinct row, and each row's distinct-row number."""
+    seen: dict[bytes, int] = {}
+    inverse = np.empty(len(rows), dtype=np.int64)
+    first: list[int] = []
+    for index, row in enumerate(rows):
+        key = row.tobytes()
+        number = seen.get(key)
+        if number is None:
+            number = seen[key] = len(first)
+            first.append(index)
+        inverse[index] = number
+    return np.asarray(first, dtype=np.int64), inverse
+
+
+# --- finishing: small groups, stragglers, ids ------------------------------------------------
+
+
+def _tidy(
+    rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, th: ThemeThresholds
+) -> IntArray:
+    """Drop small groups, eject poor fits, then let unthemed rows join a close theme."""
+    labels = _drop_small(groups, min_size)
+    for _ in range(2):
+        themed = labels >= 0
+        themes = np.unique(labels[themed])
+        if not len(themes):
+            break
+        sums = _group_sums(rows, labels, int(themes.max()) + 1)[themes]
+        centroids = _normalised(sums)
+        best = _nearest_centroid(rows, centroids.astype(np.float32))[0]
+        own = np.full(len(rows), np.inf)
+        own[themed] = _row_similarity(
+            rows[themed], centroids[np.searchsorted(themes, labels[themed])]
+        )
+        fit = _row_similarity(rows, centroids[best])
+        joins = ~themed & (fit >= th.assign)
+        labels = np.where(own < th.eject, UNTHEMED, np.where(joins, themes[best], labels))
+        labels = _drop_small(labels, min_size)
+    return labels
+
+
+def _drop_small(labels: IntArray, min_size: int) -> IntArray:
+    themed = labels >= 0
+    if not themed.any():
+        return labels
+    counts = np.bincount(labels[themed])
+    keep = np.zeros(len(labels), dtype=bool)
+    keep[themed] = counts[labels[themed]] >= min_size
+    return np.where(keep, labels, UNTHEMED)
+
+
+def _result(unit: npt.NDArray[np.float32], labels: IntArray) -> Clustering:
+    """Renumber themes by size (desc) then first row, and describe each."""
+    n, dim = unit.shape
+    themed = np.flatnonzero(labels >= 0)
+    themes, first, counts = np.unique(labels[themed], return_index=True, return_counts=True)
+    order = np.lexsort((themed[first], -counts))
+    new_id = np.full(int(themes.max()) + 1 if len(themes) else 0, UNTHEMED, dtype=np.int64)
+    new_id[themes[order]] = np.arange(len(themes))
+    final = np.full(n, UNTHEMED, dtype=np.int64)
+    final[themed] = new_id[labels[themed]]
+    sums = _group_sums(unit, final, len(themes))
+    sizes = counts[order].astype(np.int64)
+    cohesion = np.array(
+        [_cohesion(sums[theme], float(sizes[theme])) for theme in range(len(themes))],
+        dtype=np.float32,
+    )
+    centroids = _normalised(sums).astype(np.float32).reshape(len(themes), dim)
+    return Clustering(
+        labels=final, n_themes=len(themes), centroids=centroids, sizes=sizes, cohesion=cohesion
+    )
+
+
+# --- small numeric helpers -------------------------------------------------------------------
+
+
+def _normalised(vectors: npt.NDArray[np.floating]) -> FloatArray:
+    array = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    unit: FloatArray = np.divide(array, norms, out=np.zeros_like(array), where=norms > 0)
+    return unit
+
+
+def _cohesion(vector_sum: FloatArray, size: float) -> float:
+    """Mean pairwise cosine similarity of `size` unit vectors summing to `vector_sum`."""
+    if size < 2:
+        return 1.0
+    return min(1.0, (float(vector_sum @ vector_sum) - size) / (size * (size - 1)))
+
+
+def _group_sums(rows: npt.NDArray[np.floating], labels: IntArray, count: int) -> FloatArray:
+    """Per-group vector sums (rows with label -1 are skipped), in a fixed summation order."""
+    keep = labels >= 0
+    members = csr_matrix(
+        (np.ones(int(keep.sum())), (labels[keep], np.flatnonzero(keep))),
+        shape=(count, len(rows)),
+    )
+    sums: FloatArray = np.asarray(members @ rows.astype(np.float64))
+    return sums
+
+
+def _nearest_centroid(
+    rows: npt.NDArray[np.float32], centroids: npt.NDArray[np.float32]
+) -> tuple[IntArray, FloatArray]:
+    """Most similar centroid per row and that similarity, blockwise to bound memory.
+
+    float32 products pick the winner; rows whose best two are within `NEAR_TIE` are decided
+    again in float64, rounded, lowest index first, so CPU-specific float32 rounding never
+    flips an assignment.
+    """
+    best = np.empty(len(rows), dtype=np.int64)
+    similarity = np.empty(len(rows))
+    exact_centroids = centroids.astype(np.float64)
+    for start in range(0, len(rows), BLOCK_ROWS):
+        block = rows[start : start + BLOCK_ROWS] @ centroids.T
+        winner = np.argmax(block, axis=1)
+        every = np.arange(len(block))
+        top = block[every, winner].astype(np.float64)
+        if block.shape[1] > 1:
+            block[every, winner] = -np.inf
+            close = np.flatnonzero(top - block.max(axis=1) < NEAR_TIE)
+            if len(close):
+                exact = rows[start + close].astype(np.float64) @ exact_centroids.T
+                exact = np.round(exact, ROUND_DECIMALS)
+                winner[close] = np.argmax(exact, axis=1)
+                top[close] = exact[np.arange(len(close)), winner[close]]
+        best[start : start + len(block)] = winner
+        similarity[start : start + len(block)] = top
+    return best, similarity
+
+
+def _row_similarity(rows: npt.NDArray[np.floating], vectors: FloatArray) -> FloatArray:
+    """Cosine similarity of each row with the matching unit vector, in float64, rounded."""
+    dots = np.einsum("ij,ij->i", rows, vectors, dtype=np.float64)
+    rounded: FloatArray = np.round(dots, ROUND_DECIMALS)
+    return rounded
+
+
+def _similarities(points: FloatArray) -> npt.NDArray[np.float32]:
+    """All pairwise cosine similarities of unit rows, computed in float64 and kept in float32.
+
+    The float32 rounding absorbs the last-bit differences that BLAS kernels can produce on
+    different CPUs, and halves the memory of the largest array the exact path holds.
+    """
+    similarity: npt.NDArray[np.float32] = (points @ points.T).astype(np.float32)
+    return similarity
+
+
+def _smoothed(exact: FloatArray, neighbours: int, min_similarity: float) -> FloatArray:
+    """Each row plus its `neighbours` most similar rows at >= `min_similarity`, renormalised.
+
+    Neighbours are taken one argmax at a time, so ties go to the lower row index and the
+    neighbour sets depend on the similarity values only.
+    """
+    count = min(neighbours, len(exact) - 1)
+    if count < 1:
+        return exact
+    similarity = _similarities(exact)
+    np.fill_diagonal(similarity, -np.inf)
+    every = np.arange(len(exact))
+    picked_rows: list[IntArray] = []
+    picked_cols: list[IntArray] = []
+    for _ in range(count):
+        nearest = np.argmax(similarity, axis=1)
+        close = similarity[every, nearest] >= min_similarity
+        picked_rows.append(every[close])
+        picked_cols.append(nearest[close])
+        similarity[every, nearest] = -np.inf
+    rows = np.concatenate(picked_rows)
+    cols = np.concatenate(picked_cols)
+    weights = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=similarity.shape)
+    blended: FloatArray = exact + np.asarray(weights @ exact)
+    return _normalised(blended)
+
+
+def _condensed_distances(points: FloatArray) -> FloatArray:
+    """Euclidean distances between unit rows, as scipy's condensed vector."""
+    squared = 2.0 - 2.0 * _similarities(points)
+    np.fill_diagonal(squared, 0.0)
+    np.clip(squared, 0.0, None, out=squared)
+    distances: FloatArray = np.sqrt(squareform(squared, checks=False).astype(np.float64))
+    return distances

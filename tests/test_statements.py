@@ -18,9 +18,9 @@ CASES = {
         ["Her design docs are clear and thorough", "but she often flags delays too late."],
     ),
     "short clause kept whole": ("Fast but careful.", ["Fast but careful."]),
-    "semicolon": (
+    "semicolon keeps related clauses together": (
         "He runs a calm incident bridge; the postmortems he writes are excellent.",
-        ["He runs a calm incident bridge", "the postmortems he writes are excellent."],
+        ["He runs a calm incident bridge; the postmortems he writes are excellent."],
     ),
     "bullets": (
         "Strengths:\n- Mentored Amara during onboarding\n* Owns the on-call runbook 🙌",

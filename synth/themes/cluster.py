@@ -16,9 +16,12 @@ engineer's 20 statements and for a whole organisation's 50,000.
    theme whose centroid is most similar when that similarity is >= `assign` (0.4), and a
    themed statement whose similarity to its own centroid is below `eject` leaves it.
 
-Everything is deterministic: no thread-dependent reductions decide anything, the only random
-choice (micro-cluster seeds) uses `seed`, and theme ids are 0..n_themes-1 by size (largest
-first), ties broken by the first row of each theme.
+Deterministic: the same rows in the same order give identical labels on every run, with any
+number of threads. Every similarity that decides something is computed in float64 and rounded
+(float32 products are only trusted where the runner-up is clearly behind), so CPU-specific BLAS
+rounding cannot flip a decision; ties go to the lower row index; the only random choice
+(micro-cluster starting rows) uses `seed`. Theme ids are 0..n_themes-1 by size, largest first,
+ties broken by each theme's first row.
 """
 
 import math
@@ -32,7 +35,8 @@ from scipy.spatial.distance import squareform
 
 UNTHEMED = -1
 EXACT_LIMIT = 4_000
-"""Up to this many distinct statements the tree is built over the statements themselves."""
+"""Up to this many (non-zero) rows the tree is built over the statements themselves: the exact
+path holds a few n x n float32 arrays, about 0.25 GB at this size."""
 MICRO_CLUSTERS = 2_000
 """Above `EXACT_LIMIT`, the tree is built over this many k-means micro-clusters."""
 MICRO_ITERATIONS = 6
@@ -102,8 +106,11 @@ def cluster_embeddings(
 ) -> Clustering:
     """Cluster statement embeddings (rows, ideally L2-normalised) into themes.
 
-    Rows are normalised again defensively; all-zero rows are always unthemed. `seed` only
-    matters above `EXACT_LIMIT` rows, where it picks the micro-cluster starting points.
+    `min_theme_size` defaults to `default_min_theme_size(n)` (2 below 2,500 rows), so a
+    lone statement is unthemed unless 1 is asked for. Rows are normalised again defensively;
+    all-zero rows are always unthemed. `seed` only matters above `EXACT_LIMIT` rows, where it
+    picks the micro-cluster starting points. `thresholds` suit all-MiniLM-L6-v2; another
+    embedder needs its own, checked with `python -m evals.bench_clustering`.
     """
     data = np.asarray(embeddings)
     if data.ndim != 2:
@@ -144,10 +151,10 @@ def _cluster_micro(rows: npt.NDArray[np.float32], th: ThemeThresholds, seed: int
     """Ward tree over k-means micro-clusters; each statement takes its micro-cluster's group."""
     micro = _micro_clusters(rows, MICRO_CLUSTERS, seed)
     n_micro = int(micro.max()) + 1
+    if n_micro == 1:  # every row identical
+        return np.zeros(len(rows), dtype=np.int64)
     sums = _group_sums(rows, micro, n_micro)
     sizes = np.bincount(micro, minlength=n_micro).astype(np.float64)
-    if n_micro == 1:
-        return np.zeros(len(rows), dtype=np.int64)
     return _cut_tree(sums, sizes, _normalised(sums), th)[micro]
 
 

@@ -14,8 +14,9 @@ _ABBREVIATIONS = re.compile(
     r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|prof|approx|incl|no|fig|jr|sr|st|inc|ltd|co)\.$",
     re.IGNORECASE,
 )
-# Clause breaks inside a long or mixed sentence: "; " and ", but" / " but " / ", however".
-_CLAUSE = re.compile(r";\s+|,?\s+(?=(?:but|however|although|though)\b)", re.IGNORECASE)
+# Clause breaks where a sentence turns (", but", " however", " although"): the two halves
+# often carry opposite polarity ("clear docs, but late updates"), so they are two statements.
+_CLAUSE = re.compile(r",?\s+(?=(?:but|however|although|though)\b)", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 MIN_CLAUSE_WORDS = 4
 MAX_STATEMENT_CHARS = 1_000

@@ -32,6 +32,7 @@ from synth.cycles.schemas import (
 )
 from synth.db.engine import make_engine, recreate_database, session_scope
 from synth.demo.data_files import PERIOD, SampleOrg, load
+from synth.demo.themes_step import report_lines, run_theme_step
 from synth.errors import SynthError
 from synth.people.importer import import_people
 from synth.people.models import Person, Track
@@ -199,7 +200,10 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
                 db.scalar(select(func.count()).select_from(AuditEvent)) or 0
             )
             summary = _summary(db, period)
-        result.report = _write_report(out, result, summary)
+        themes = run_theme_step(engine, period.id, console)
+        result.counts["statements"] = themes.statements
+        result.counts["themes"] = sum(len(t.themes) for _, t in themes.people)
+        result.report = _write_report(out, result, summary, report_lines(themes))
     finally:
         engine.dispose()
     _print(console, result, summary)
@@ -319,7 +323,7 @@ def _summary(db: Session, period: ReviewPeriod) -> _Summary:
     )
 
 
-def _write_report(out: Path, result: DemoResult, summary: _Summary) -> Path:
+def _write_report(out: Path, result: DemoResult, summary: _Summary, extra: list[str]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     lines = [
         f"# synth demo: review period {summary.period}",
@@ -354,6 +358,8 @@ def _write_report(out: Path, result: DemoResult, summary: _Summary) -> Path:
         "## Rules that held",
         "",
         *[f"- {label}: refused with `{code}`" for label, code in result.refusals],
+        "",
+        *extra,
         "",
     ]
     path = out / "report.md"

@@ -106,7 +106,7 @@ def cluster_embeddings(
 ) -> Clustering:
     """Cluster statement embeddings (rows, ideally L2-normalised) into themes.
 
-    `min_theme_size` defaults to `default_min_theme_size(n)` (2 below 2,500 rows), so a
+    `min_theme_size` defaults to `default_min_theme_size(n)` (2 up to about 2,500 rows), so a
     lone statement is unthemed unless 1 is asked for. Rows are normalised again defensively;
     all-zero rows are always unthemed. `seed` only matters above `EXACT_LIMIT` rows, where it
     picks the micro-cluster starting points. `thresholds` suit all-MiniLM-L6-v2; another

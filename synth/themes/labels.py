@@ -29,9 +29,14 @@ STOPWORDS = frozenset(
     with won't would wouldn't yet you you'd you'll you're you've your yours yourself
     yourselves great good work working worked team always really also time times like
     something someone person people lot bit able sure think feel felt things one two would
-    could will can""".split()
+    could will can tends tend hard often usually sometimes seems seem see seen want wants
+    needs need makes making done doing goes going gets took take takes thing part half
+    year quarter week weeks month months day days last next first new every whole""".split()
 )
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
+
+
+_POSSESSIVE = re.compile(r"'s?$")
 
 
 class Polarity(enum.StrEnum):
@@ -82,7 +87,7 @@ def theme_polarity(scores: Iterable[float]) -> Polarity:
 
 
 def _terms(text: str, exclude: frozenset[str]) -> list[str]:
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    words = [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
     terms: list[str] = []
     for i, word in enumerate(words):
         if word in STOPWORDS or word in exclude or len(word) < 3:
@@ -112,7 +117,12 @@ def keyphrase_labels(
             support = c[term] / size
             return (weight * support * math.log(1 + n / df[term]), term)
 
+        # Prefer terms several statements share; a theme whose statements share no term
+        # still gets its most distinctive single words rather than a copied sentence.
         ranked = sorted((t for t in c if c[t] >= min(2, size)), key=score, reverse=True)
+        ranked += sorted(
+            (t for t in c if t not in ranked and " " not in t), key=score, reverse=True
+        )
         chosen: list[str] = []
         for term in ranked:
             if any(term in other or other in term for other in chosen):
@@ -120,13 +130,8 @@ def keyphrase_labels(
             chosen.append(term)
             if len(chosen) == per_theme:
                 break
-        labels.append(" · ".join(chosen) if chosen else _fallback(texts))
+        labels.append(" · ".join(chosen) if chosen else "(no distinctive words)")
     return labels
-
-
-def _fallback(texts: Sequence[str]) -> str:
-    words = (texts[0] if texts else "").split()
-    return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
 
 
 def representatives(vectors: npt.NDArray[np.float32], *, count: int = 3) -> list[int]:

@@ -6,6 +6,7 @@
 
 import argparse
 import csv
+import sys
 import time
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def load_texts(limit: int) -> list[str]:
     return texts[:limit]
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=3080)
     args = parser.parse_args()
@@ -74,7 +75,8 @@ def main() -> None:
     print(f"{'raw model.encode':24}{len(statements):>12}{baseline:>10.2f}{raw_rate:>10.0f}")
     print(f"{'split+embed+store':24}{report.embedded:>12}{through:>10.2f}{path_rate:>10.0f}")
     print(f"ratio {ratio:.3f} (bar >= 0.85): {'PASS' if ratio >= 0.85 else 'FAIL'}")
+    return 0 if ratio >= 0.85 else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,6 +9,7 @@ feedback rather than uniform noise. Exact search is a numpy scan over the same m
 """
 
 import argparse
+import sys
 import time
 import uuid
 
@@ -77,7 +78,7 @@ def copy_rows(
     return ids
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vectors", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
@@ -134,7 +135,8 @@ def main() -> None:
         f"{np.percentile(exact_ms, 99):>9.2f}"
     )
     print(f"recall@10 {recall:.3f} (bar >= 0.95): {'PASS' if recall >= 0.95 else 'FAIL'}")
+    return 0 if recall >= 0.95 else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

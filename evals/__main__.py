@@ -1,0 +1,31 @@
+"""Run every benchmark in turn: `python -m evals [--quick]` (quick skips BERTopic and 100k)."""
+
+import argparse
+import subprocess
+import sys
+
+BENCHES = [
+    ("theme clustering (BANKING77 vs BERTopic and KMeans)", ["evals.bench_clustering"]),
+    ("ingest throughput (split + embed + store vs raw encode)", ["evals.bench_ingest"]),
+    ("similar-feedback search (HNSW recall@10 at 100k vectors)", ["evals.bench_search"]),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip BERTopic; 20k search vectors")
+    args = parser.parse_args()
+    failed = 0
+    for title, module in BENCHES:
+        print(f"\n=== {title} ===", flush=True)
+        extra: list[str] = []
+        if args.quick and module[0] == "evals.bench_clustering":
+            extra = ["--quick"]
+        if args.quick and module[0] == "evals.bench_search":
+            extra = ["--vectors", "20000"]
+        failed += subprocess.call([sys.executable, "-m", *module, *extra]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -37,7 +37,6 @@ class IngestReport:
 
 def split_pending(db_session: Session, *, limit: int = 1_000) -> int:
     """Create statements for feedback and self-assessments that have none; returns how many."""
-    made = 0
     feedback = db_session.scalars(
         select(PeerFeedback)
         .where(~exists().where(Statement.feedback_id == PeerFeedback.id))
@@ -45,22 +44,6 @@ def split_pending(db_session: Session, *, limit: int = 1_000) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    for fb in feedback:
-        for position, span in enumerate(split_statements(fb.text)):
-            db_session.add(
-                Statement(
-                    source_type=SourceType.PEER_FEEDBACK,
-                    feedback_id=fb.id,
-                    period_id=fb.period_id,
-                    subject_id=fb.subject_id,
-                    author_id=fb.author_id,
-                    position=position,
-                    start_offset=span.start,
-                    end_offset=span.end,
-                    text=span.text,
-                )
-            )
-            made += 1
     assessments = db_session.scalars(
         select(SelfAssessment)
         .where(~exists().where(Statement.self_assessment_id == SelfAssessment.id))
@@ -68,15 +51,24 @@ def split_pending(db_session: Session, *, limit: int = 1_000) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    for sa in assessments:
-        for position, span in enumerate(split_statements(sa.text)):
+    sources: list[tuple[SourceType, PeerFeedback | SelfAssessment]] = [
+        *((SourceType.PEER_FEEDBACK, fb) for fb in feedback),
+        *((SourceType.SELF_ASSESSMENT, sa) for sa in assessments),
+    ]
+    made = 0
+    for kind, source in sources:
+        is_feedback = isinstance(source, PeerFeedback)
+        subject = source.subject_id if isinstance(source, PeerFeedback) else source.person_id
+        author = source.author_id if isinstance(source, PeerFeedback) else source.person_id
+        for position, span in enumerate(split_statements(source.text)):
             db_session.add(
                 Statement(
-                    source_type=SourceType.SELF_ASSESSMENT,
-                    self_assessment_id=sa.id,
-                    period_id=sa.period_id,
-                    subject_id=sa.person_id,
-                    author_id=sa.person_id,
+                    source_type=kind,
+                    feedback_id=source.id if is_feedback else None,
+                    self_assessment_id=None if is_feedback else source.id,
+                    period_id=source.period_id,
+                    subject_id=subject,
+                    author_id=author,
                     position=position,
                     start_offset=span.start,
                     end_offset=span.end,

@@ -1,0 +1,237 @@
+"""Statement and theme polarity: the original cue-word count against the current rules.
+
+Data: evals/data/polarity.jsonl, hand-labelled statements (strength / growth_area / neutral):
+every statement `split_statements` cuts from synth/demo/data/feedback.jsonl, then hand-written
+hard cases (negation, hedges, praise with "but", neutral context). A score above 0 reads as
+strength, below 0 as growth area, exactly 0 as neutral (the same signs `theme_polarity` counts).
+
+The rows are split once, with a fixed seed, into a tuning part (70%) and a held-out part
+(30%); the rules were tuned on the tuning part only. Theme level: seeded draws of 3-10
+statements from one part at a time, mixed in random proportions; the truth is the rule
+"strength when labelled strengths are at least twice the growth areas, growth area when the
+reverse, else mixed", applied to the hand labels.
+
+    python -m evals.bench_polarity [--errors tune|heldout|all]
+"""
+
+import argparse
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from synth.themes.labels import Polarity, statement_polarity, theme_polarity
+
+DATA = Path(__file__).resolve().parent / "data" / "polarity.jsonl"
+SPLIT_SEED = 20240611
+HELDOUT_SHARE = 0.3
+THEME_SEED = 7
+THEME_DRAWS = 2000
+CLASSES = ("strength", "growth_area", "neutral")
+
+# --- the original rules (baseline, kept verbatim so the comparison survives changes) ------
+
+_BASE_GROWTH = re.compile(
+    r"\b(?:could|should|needs? to|would (?:help|be (?:good|great|nice|better))|wish|struggl\w*|"
+    r"late|later|slow\w*|miss\w*|too (?:much|many|often|quiet|long)|hard to|difficult|improv\w*|"
+    r"sometimes|not always|lack\w*|rarely|unclear|confus\w*|forg[eo]t\w*|delay\w*|blocker|"
+    r"overcommit\w*|bottleneck|frustrat\w*|defensive|hesitant|reluctant|inconsistent|"
+    r"don't|doesn't|didn't|isn't|wasn't|hasn't|won't|can't|never|less|fewer|"
+    r"at times|tends? to|risk|surprise[ds]?|last[- ]minute|instead of|rather than|"
+    r"opportunity|growth area|work on)\b",
+    re.IGNORECASE,
+)
+_BASE_STRENGTH = re.compile(
+    r"\b(?:great|excellent|thorough\w*|clear\w*|help(?:ed|ful|s)?|reliabl\w*|strong\w*|"
+    r"impressive|thank\w*|appreciat\w*|love[ds]?|fantastic|solid|go-to|proactive\w*|"
+    r"mentor\w*|amazing|outstanding|calm\w*|patient\w*|generous\w*|kind\w*|smooth\w*|"
+    r"well[- ]\w+|best|brilliant|trust\w*|dependable|sharp|careful\w*|insightful|"
+    r"led|owned|shipped|delivered|unblock\w*|caught|saved|improved|enjoy\w*|easy to)\b",
+    re.IGNORECASE,
+)
+
+
+def baseline_statement_polarity(text: str) -> float:
+    growth = len(_BASE_GROWTH.findall(text))
+    strength = len(_BASE_STRENGTH.findall(text))
+    if growth == strength == 0:
+        return 0.0
+    return (strength - growth) / (strength + growth)
+
+
+def baseline_theme_polarity(scores: Iterable[float]) -> Polarity:
+    values = list(scores)
+    positive = sum(1 for s in values if s > 0)
+    negative = sum(1 for s in values if s < 0)
+    if positive and positive >= 2 * negative:
+        return Polarity.STRENGTH
+    if negative and negative >= 2 * positive:
+        return Polarity.GROWTH_AREA
+    return Polarity.MIXED
+
+
+# --- data and metrics ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    label: str
+
+
+def load(path: Path = DATA) -> list[Row]:
+    with path.open(encoding="utf-8") as handle:
+        rows = [Row(**json.loads(line)) for line in handle if line.strip()]
+    assert all(r.label in CLASSES for r in rows), "unknown label"
+    return rows
+
+
+def split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+    """(tuning 70%, held-out 30%), fixed by SPLIT_SEED and the row order of the file."""
+    heldout = set(random.Random(SPLIT_SEED).sample(range(len(rows)), round(HELDOUT_SHARE * len(rows))))
+    tune = [r for i, r in enumerate(rows) if i not in heldout]
+    held = [r for i, r in enumerate(rows) if i in heldout]
+    return tune, held
+
+
+def label_of(score: float) -> str:
+    if score > 0:
+        return "strength"
+    if score < 0:
+        return "growth_area"
+    return "neutral"
+
+
+@dataclass
+class Result:
+    accuracy: float
+    macro_f1: float
+    f1: dict[str, float]
+    confusion: dict[str, dict[str, int]]  # truth -> predicted -> count
+
+
+def evaluate(rows: Sequence[Row], scorer: Callable[[str], float]) -> Result:
+    confusion = {t: dict.fromkeys(CLASSES, 0) for t in CLASSES}
+    for row in rows:
+        confusion[row.label][label_of(scorer(row.text))] += 1
+    correct = sum(confusion[c][c] for c in CLASSES)
+    f1: dict[str, float] = {}
+    for c in CLASSES:
+        tp = confusion[c][c]
+        predicted = sum(confusion[t][c] for t in CLASSES)
+        actual = sum(confusion[c].values())
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / actual if actual else 0.0
+        f1[c] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Result(
+        accuracy=correct / len(rows) if rows else 0.0,
+        macro_f1=sum(f1.values()) / len(CLASSES),
+        f1=f1,
+        confusion=confusion,
+    )
+
+
+def theme_truth(labels: Sequence[str]) -> Polarity:
+    positive = labels.count("strength")
+    negative = labels.count("growth_area")
+    if positive and positive >= 2 * negative:
+        return Polarity.STRENGTH
+    if negative and negative >= 2 * positive:
+        return Polarity.GROWTH_AREA
+    return Polarity.MIXED
+
+
+def theme_draws(rows: Sequence[Row], count: int = THEME_DRAWS) -> list[list[Row]]:
+    """Themes of 3-10 statements: a random strength share, a little neutral context."""
+    rng = random.Random(THEME_SEED)
+    pools = {c: [r for r in rows if r.label == c] for c in CLASSES}
+    themes: list[list[Row]] = []
+    for _ in range(count):
+        size = rng.randint(3, 10)
+        share = rng.choice([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0, rng.random()])
+        theme = []
+        for _ in range(size):
+            if pools["neutral"] and rng.random() < 0.05:
+                theme.append(rng.choice(pools["neutral"]))
+            else:
+                theme.append(rng.choice(pools["strength" if rng.random() < share else "growth_area"]))
+        themes.append(theme)
+    return themes
+
+
+def theme_accuracy(
+    themes: Sequence[Sequence[Row]],
+    scorer: Callable[[str], float],
+    rule: Callable[[Iterable[float]], Polarity],
+) -> float:
+    right = sum(
+        rule(scorer(r.text) for r in theme) is theme_truth([r.label for r in theme])
+        for theme in themes
+    )
+    return right / len(themes) if themes else 0.0
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _confusion_lines(result: Result) -> list[str]:
+    short = {"strength": "S", "growth_area": "G", "neutral": "N"}
+    lines = ["truth\\pred " + "".join(f"{short[c]:>5}" for c in CLASSES)]
+    for t in CLASSES:
+        lines.append(f"{t:<11}" + "".join(f"{result.confusion[t][c]:>5}" for c in CLASSES))
+    return lines
+
+
+def report(name: str, rows: Sequence[Row]) -> None:
+    base = evaluate(rows, baseline_statement_polarity)
+    new = evaluate(rows, statement_polarity)
+    counts = {c: sum(r.label == c for r in rows) for c in CLASSES}
+    print(f"\n== {name}: {len(rows)} statements " + " ".join(f"{c}={n}" for c, n in counts.items()))
+    print(f"{'':14}{'original':>12}{'new':>12}")
+    print(f"{'accuracy':14}{base.accuracy:>12.3f}{new.accuracy:>12.3f}")
+    print(f"{'macro-F1':14}{base.macro_f1:>12.3f}{new.macro_f1:>12.3f}")
+    for c in CLASSES:
+        print(f"{'F1 ' + c:14}{base.f1[c]:>12.3f}{new.f1[c]:>12.3f}")
+    left, right = _confusion_lines(base), _confusion_lines(new)
+    print(f"{'original':<30}    new")
+    for a, b in zip(left, right, strict=True):
+        print(f"{a:<30}    {b}")
+    themes = theme_draws(rows)
+    base_t = theme_accuracy(themes, baseline_statement_polarity, baseline_theme_polarity)
+    new_t = theme_accuracy(themes, statement_polarity, theme_polarity)
+    print(f"themes ({len(themes)} draws) accuracy: original {base_t:.3f}, new {new_t:.3f}")
+
+
+def print_errors(rows: Sequence[Row]) -> None:
+    for row in rows:
+        score = statement_polarity(row.text)
+        if label_of(score) != row.label:
+            print(f"{row.label:<12}{score:+.2f}  {row.text}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", choices=("tune", "heldout", "all"), default=None)
+    args = parser.parse_args()
+    rows = load()
+    tune, heldout = split(rows)
+    report("tuning split (70%)", tune)
+    report("held-out split (30%, not looked at while tuning)", heldout)
+    report("all", rows)
+    texts = [r.text for r in rows] * 20
+    started = time.perf_counter()
+    for text in texts:
+        statement_polarity(text)
+    per = (time.perf_counter() - started) / len(texts) * 1000
+    print(f"\nstatement_polarity: {per:.3f} ms per statement (bar < 1 ms)")
+    if args.errors:
+        print(f"\nerrors ({args.errors}):")
+        print_errors({"tune": tune, "heldout": heldout, "all": rows}[args.errors])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

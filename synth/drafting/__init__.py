@@ -1,0 +1,1 @@
+"""Drafting: syntheses, SMART expectation suggestions and evidence checklists, behind approval."""

@@ -1,0 +1,141 @@
+"""What a drafter is given: compact, typed, free of names, and hashable for the draft cache.
+
+Reviewers appear only as pseudonymous handles ("R1", "R2") with their relationship; the
+engineer as "the engineer". The prompt carries themes with a few representative statements
+rather than every comment, so its size grows with the number of themes, not of comments.
+"""
+
+import hashlib
+import json
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from synth.cycles.models import ExpectationKind, Outcome, Relationship
+from synth.drafting.outputs import SourceKind
+from synth.themes.labels import Polarity
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quote(Input):
+    """A statement with its place in its source, ready to be cited verbatim."""
+
+    source_id: uuid.UUID
+    source_kind: SourceKind = SourceKind.PEER_FEEDBACK
+    start: int
+    end: int
+    text: str
+    reviewer: str | None = Field(default=None, description="pseudonymous handle, e.g. R3")
+
+
+class FeedbackItem(Input):
+    """One piece of feedback: who (by handle and relationship), and whether it is specific."""
+
+    id: uuid.UUID
+    reviewer: str
+    relationship: Relationship
+    specific: bool = Field(description="has concrete examples (a project, incident, number)")
+    text: str
+
+
+class ThemeInput(Input):
+    label: str
+    polarity: Polarity
+    reviewers: int
+    relationships: dict[str, int]
+    representatives: list[Quote]
+    statement_count: int
+    source_ids: list[uuid.UUID] = Field(description="every feedback item the theme draws on")
+
+
+class ExpectationInput(Input):
+    id: uuid.UUID
+    position: int
+    title: str
+    kind: ExpectationKind
+    due_on: date | None = None
+    key_steps_done: int
+    key_steps_total: int
+    self_outcome: Outcome | None = None
+    self_quote: Quote | None = None
+    peer_comments: list[Quote] = Field(default_factory=list)
+
+
+class LevelInput(Input):
+    key: str | None
+    name: str
+    track: str
+    style: str = Field(description="activity, ownership, outcome or objective")
+    scope: str
+    expectations: dict[str, list[str]] = Field(default_factory=dict)
+    next_level: str | None = None
+    next_level_expectations: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class PeriodInput(Input):
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class SynthesisInputs(Input):
+    subject_id: uuid.UUID
+    period: PeriodInput
+    level: LevelInput
+    themes: list[ThemeInput]
+    feedback: list[FeedbackItem] = Field(
+        description="all feedback, used for coverage and vague-feedback checks, not all quoted"
+    )
+    self_overall: Quote | None
+    expectations: list[ExpectationInput]
+    anonymity_threshold: int
+
+
+class ExpectationInputs(Input):
+    subject_id: uuid.UUID
+    next_period: PeriodInput
+    level: LevelInput
+    start_date: date
+    new_hire: bool = Field(description="started within the last 90 days: onboarding goals")
+    performing_well: bool = Field(description="strengths dominate: stability is a valid choice")
+    themes: list[ThemeInput]
+    current_expectations: list[ExpectationInput]
+    objectives: list[str] = Field(default_factory=list, description="team and company objectives")
+
+
+class AssessmentInput(Input):
+    id: uuid.UUID
+    level_alignment: str
+    confidence: str
+    strengths: list[str]
+    development_needs: list[str]
+    recommended_level: str | None
+
+
+class ChecklistInputs(Input):
+    subject_id: uuid.UUID
+    period: PeriodInput
+    level: LevelInput
+    assessment: AssessmentInput
+    themes: list[ThemeInput]
+    feedback: list[FeedbackItem]
+    expectations: list[ExpectationInput]
+    colleagues: list[str] = Field(
+        default_factory=list, description="roles of people who worked closely with the engineer"
+    )
+
+
+DraftInputs = SynthesisInputs | ExpectationInputs | ChecklistInputs
+
+
+def inputs_hash(inputs: DraftInputs, *, prompt_version: str, model: str) -> str:
+    """Cache key: identical inputs, prompt version and model give the same draft."""
+    payload = json.dumps(
+        [type(inputs).__name__, inputs.model_dump(mode="json"), prompt_version, model],
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -13,7 +13,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
-from synth.drafting.outputs import SourceKind
+from synth.drafting.outputs import ChecklistItemKind, SourceKind
 from synth.themes.labels import Polarity
 
 
@@ -116,11 +116,25 @@ class AssessmentInput(Input):
     recommended_level: str | None
 
 
+class AssessmentItemInput(Input):
+    """One rating, strength or development need, with the evidence found for and against it.
+
+    The builder finds the evidence by meaning (embeddings) and polarity; the drafter judges
+    whether it suffices and what to gather.
+    """
+
+    kind: ChecklistItemKind
+    statement: str
+    supporting: list[Quote] = Field(default_factory=list)
+    contradicting: list[Quote] = Field(default_factory=list)
+
+
 class ChecklistInputs(Input):
     subject_id: uuid.UUID
     period: PeriodInput
     level: LevelInput
     assessment: AssessmentInput
+    items: list[AssessmentItemInput]
     themes: list[ThemeInput]
     feedback: list[FeedbackItem]
     expectations: list[ExpectationInput]

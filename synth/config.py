@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
     model: str | None = Field(default=None, description="litellm model name; unset = offline")
+    fallback_models: list[str] = Field(
+        default_factory=list, description="litellm models tried in order when SYNTH_MODEL fails"
+    )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="all-MiniLM-L6-v2 (packaged, local) or a litellm embedding model name",

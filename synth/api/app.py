@@ -6,9 +6,10 @@ from sqlalchemy import Engine
 from synth import __version__
 from synth.api import errors
 from synth.api.limits import BodySizeLimit
-from synth.api.routers import admin, cycles, feedback, people, talent, themes
+from synth.api.routers import admin, cycles, drafts, feedback, people, talent, themes
 from synth.config import get_settings
 from synth.db.engine import get_engine, session_factory
+from synth.drafting.factory import drafter_name
 from synth.themes.embedders import Embedder, get_embedder
 
 
@@ -25,9 +26,10 @@ def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -
     )
     app.state.session_factory = session_factory(engine or get_engine())
     app.state.embedder = embedder or get_embedder()
+    app.state.drafter_name = drafter_name()
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_request_bytes)
-    for module in (people, cycles, feedback, talent, themes, admin):
+    for module in (people, cycles, feedback, talent, themes, drafts, admin):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/healthz", tags=["meta"])

@@ -42,10 +42,11 @@ def serve(
     except SynthError as exc:
         raise fail(exc) from None
     if worker:
+        from synth.drafting.factory import get_drafter
         from synth.themes.embedders import get_embedder
-        from synth.themes.worker import start_in_background
+        from synth.workflow.worker import start_in_background
 
-        start_in_background(engine, get_embedder())
+        start_in_background(engine, get_embedder(), get_drafter())
     base.console.print(
         f"synth API on http://{host}:{port}/v1 (docs at /docs, spec at /openapi.json)"
     )

@@ -178,10 +178,11 @@ def _print_progress(report: IngestReport) -> None:
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Wake at least this often")] = 5.0,
 ) -> None:
-    """Embed new feedback as it arrives; run as many as you like on one database."""
+    """Embed new feedback and generate queued drafts; run as many as you like on one database."""
     from synth.db.engine import get_engine
+    from synth.drafting.factory import get_drafter
     from synth.themes.embedders import get_embedder
-    from synth.themes.worker import run
+    from synth.workflow.worker import run
 
     base.run(lambda db: None)  # migrate first
     embedder = get_embedder()
@@ -191,6 +192,7 @@ def worker(
         run(
             get_engine(),
             embedder,
+            get_drafter(),
             stop=stop,
             poll_seconds=poll_seconds,
             on_report=_print_progress,

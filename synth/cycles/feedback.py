@@ -36,7 +36,7 @@ from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
 from synth.people import service as people
 from synth.people.models import Function, Person
 from synth.people.org import management_chain
-from synth.themes.worker import notify_feedback_stored
+from synth.workflow.events import notify_feedback_stored
 
 OPEN_PHASES = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
 IMPORTERS = (Role.HR, Role.SERVICE)

@@ -13,7 +13,7 @@ from synth.cycles.models import Expectation, PeriodStatus, SelfAssessment
 from synth.cycles.schemas import SelfAssessmentCreate
 from synth.db.queries import insert_unique, visible_one
 from synth.errors import Forbidden, InvalidInput
-from synth.themes.worker import notify_feedback_stored
+from synth.workflow.events import notify_feedback_stored
 
 
 def readable_self_assessments(principal: Principal) -> Select[SelfAssessment]:

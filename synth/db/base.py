@@ -40,6 +40,7 @@ def load_all_models() -> None:
     from synth.audit import models as _audit  # noqa: F401
     from synth.auth import models as _auth  # noqa: F401
     from synth.cycles import models as _cycles  # noqa: F401
+    from synth.drafting import models as _drafting  # noqa: F401
     from synth.idempotency import models as _idempotency  # noqa: F401
     from synth.people import models as _people  # noqa: F401
     from synth.talent import models as _talent  # noqa: F401

@@ -1,0 +1,108 @@
+"""/v1/drafts: request drafts (202), review them, release them to the engineer."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.auth.principal import Principal
+from synth.db.pagination import paginate
+from synth.drafting import service as drafts
+from synth.drafting.models import Draft, DraftKind, DraftStatus
+from synth.drafting.schemas import (
+    DraftAccepted,
+    DraftEdit,
+    DraftOut,
+    DraftReject,
+    DraftRequest,
+    EngineerDraftOut,
+)
+from synth.schemas import Page
+
+router = APIRouter(tags=["drafts"])
+DraftView = DraftOut | EngineerDraftOut
+
+
+def view(principal: Principal, draft: Draft) -> DraftView:
+    """The engineer reads the released version only; reviewers read everything."""
+    if drafts.is_engineer_view(principal, draft):
+        return EngineerDraftOut.model_validate(draft)
+    return DraftOut.model_validate(draft)
+
+
+@router.post("/drafts", status_code=202, response_model=DraftAccepted)
+def request_draft(body: DraftRequest, create: CreateDep, request: Request) -> JSONResponse:
+    def run(db: SessionDep, principal: CurrentPrincipal) -> DraftAccepted:
+        draft, existing = drafts.request(
+            db_session=db, principal=principal, data=body, drafter=request.app.state.drafter_name
+        )
+        return DraftAccepted(id=draft.id, status=draft.status, existing=existing)
+
+    return create(body, run, status_code=202)
+
+
+@router.get("/drafts", response_model=Page[DraftOut | EngineerDraftOut])
+def list_drafts(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    subject_id: uuid.UUID | None = None,
+    period_id: uuid.UUID | None = None,
+    kind: Annotated[DraftKind | None, Query()] = None,
+    status: Annotated[DraftStatus | None, Query()] = None,
+) -> Page[Any]:
+    statement = drafts.readable_drafts(principal)
+    for column, value in (
+        (Draft.subject_id, subject_id),
+        (Draft.period_id, period_id),
+        (Draft.kind, kind),
+        (Draft.status, status),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return paginate(db, statement, page, lambda d: view(principal, d))
+
+
+@router.get("/drafts/{draft_id}", response_model=DraftOut | EngineerDraftOut)
+def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftView:
+    return view(principal, drafts.get(db_session=db, principal=principal, draft_id=draft_id))
+
+
+@router.patch("/drafts/{draft_id}", response_model=DraftOut)
+def edit_draft(
+    draft_id: uuid.UUID, body: DraftEdit, db: SessionDep, principal: CurrentPrincipal
+) -> DraftOut:
+    draft = drafts.edit(db_session=db, principal=principal, draft_id=draft_id, content=body.content)
+    return DraftOut.model_validate(draft)
+
+
+@router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
+def approve_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+    return DraftOut.model_validate(
+        drafts.approve(db_session=db, principal=principal, draft_id=draft_id)
+    )
+
+
+@router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
+def reject_draft(
+    draft_id: uuid.UUID, body: DraftReject, db: SessionDep, principal: CurrentPrincipal
+) -> DraftOut:
+    return DraftOut.model_validate(
+        drafts.reject(db_session=db, principal=principal, draft_id=draft_id, reason=body.reason)
+    )
+
+
+@router.post("/drafts/{draft_id}/release", response_model=DraftOut)
+def release_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+    return DraftOut.model_validate(
+        drafts.release(db_session=db, principal=principal, draft_id=draft_id)
+    )
+
+
+@router.post("/drafts/{draft_id}/retry", response_model=DraftOut)
+def retry_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+    return DraftOut.model_validate(
+        drafts.retry(db_session=db, principal=principal, draft_id=draft_id)
+    )

@@ -1,0 +1,337 @@
+"""Gather a drafter's inputs from the database: themes, quotes, expectations, the ladder.
+
+Runs as the system (the draft service has already checked who asked). Reviewers become
+stable pseudonymous handles (R1, R2, ... by first feedback), never names.
+"""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from synth.auth.principal import Principal
+from synth.config import get_settings
+from synth.cycles.models import (
+    Expectation,
+    PeerFeedback,
+    ReviewPeriod,
+    SelfAssessment,
+)
+from synth.drafting.inputs import (
+    AssessmentInput,
+    AssessmentItemInput,
+    ChecklistInputs,
+    ExpectationInput,
+    ExpectationInputs,
+    FeedbackItem,
+    LevelInput,
+    PeriodInput,
+    Quote,
+    SynthesisInputs,
+    ThemeInput,
+)
+from synth.drafting.outputs import ChecklistItemKind, SourceKind
+from synth.drafting.specificity import is_specific
+from synth.people.models import Level, Person
+from synth.talent.models import TalentAssessment
+from synth.themes.embedders import Embedder
+from synth.themes.labels import Polarity, statement_polarity
+from synth.themes.models import SourceType, Statement
+from synth.themes.service import person_themes
+from synth.themes.store import vectors_for
+
+RELATED = 0.35  # cosine similarity for "this statement is about that expectation / claim"
+NEW_HIRE_DAYS = 90
+
+
+def _level(db: Session, key: str | None) -> LevelInput:
+    level = db.get(Level, key) if key else None
+    if level is None:
+        return LevelInput(key=key, name=key or "no level", track="ic", style="ownership", scope="")
+    following = db.scalar(
+        select(Level).where(Level.track == level.track, Level.rank == level.rank + 1)
+    )
+    return LevelInput(
+        key=level.key,
+        name=level.name,
+        track=level.track.value,
+        style=level.expectation_style,
+        scope=level.scope,
+        expectations={k: list(v) for k, v in level.expectations.items()},
+        next_level=following.key if following else None,
+        next_level_expectations=(
+            {k: list(v) for k, v in following.expectations.items()} if following else {}
+        ),
+    )
+
+
+def _period(period: ReviewPeriod) -> PeriodInput:
+    return PeriodInput(name=period.name, starts_on=period.starts_on, ends_on=period.ends_on)
+
+
+def next_period(period: ReviewPeriod) -> PeriodInput:
+    """The period after this one, of the same length."""
+    length = period.ends_on - period.starts_on
+    start = period.ends_on + timedelta(days=1)
+    return PeriodInput(name=f"after {period.name}", starts_on=start, ends_on=start + length)
+
+
+class _Context:
+    """Everything about one engineer's period that several inputs need."""
+
+    def __init__(
+        self, db: Session, subject: Person, period: ReviewPeriod, embedder: Embedder
+    ) -> None:
+        self.db, self.subject, self.period, self.embedder = db, subject, period, embedder
+        self.feedback = list(
+            db.scalars(
+                select(PeerFeedback)
+                .where(PeerFeedback.subject_id == subject.id, PeerFeedback.period_id == period.id)
+                .order_by(PeerFeedback.created_at, PeerFeedback.id)
+            )
+        )
+        self.handles: dict[uuid.UUID, str] = {}
+        for fb in self.feedback:
+            self.handles.setdefault(fb.author_id, f"R{len(self.handles) + 1}")
+        self.by_feedback = {fb.id: fb for fb in self.feedback}
+        self.themes = person_themes(
+            db_session=db,
+            principal=Principal.system(),
+            person_id=subject.id,
+            period_id=period.id,
+            embedder=embedder,
+        )
+        self.statements = list(
+            db.scalars(
+                select(Statement).where(
+                    Statement.subject_id == subject.id, Statement.period_id == period.id
+                )
+            )
+        )
+        self.vectors = vectors_for(db, embedder.name, [s.id for s in self.statements])
+        self.self_assessments = list(
+            db.scalars(
+                select(SelfAssessment).where(
+                    SelfAssessment.person_id == subject.id,
+                    SelfAssessment.period_id == period.id,
+                )
+            )
+        )
+
+    def quote(self, statement: Statement) -> Quote:
+        peer = statement.source_type is SourceType.PEER_FEEDBACK
+        source_id = statement.feedback_id if peer else statement.self_assessment_id
+        assert source_id is not None
+        reviewer = None
+        if peer and statement.feedback_id in self.by_feedback:
+            reviewer = self.handles[self.by_feedback[statement.feedback_id].author_id]
+        return Quote(
+            source_id=source_id,
+            source_kind=SourceKind.PEER_FEEDBACK if peer else SourceKind.SELF_ASSESSMENT,
+            start=statement.start_offset,
+            end=statement.end_offset,
+            text=statement.text,
+            reviewer=reviewer,
+        )
+
+    def feedback_items(self) -> list[FeedbackItem]:
+        return [
+            FeedbackItem(
+                id=fb.id,
+                reviewer=self.handles[fb.author_id],
+                relationship=fb.relationship,
+                specific=is_specific(fb.text),
+                text=fb.text,
+            )
+            for fb in self.feedback
+        ]
+
+    def theme_inputs(self) -> list[ThemeInput]:
+        by_id = {s.id: s for s in self.statements}
+        return [
+            ThemeInput(
+                label=t.label,
+                polarity=t.polarity,
+                reviewers=t.support.authors,
+                relationships=t.support.relationships,
+                representatives=[self.quote(by_id[r.statement_id]) for r in t.representatives],
+                statement_count=t.size,
+                source_ids=sorted({s.feedback_id for s in t.statements if s.feedback_id}),
+            )
+            for t in self.themes.themes
+        ]
+
+    def related(self, text: str, *, peer_only: bool = True, limit: int = 5) -> list[Statement]:
+        """Statements about the same thing as `text`, most similar first."""
+        pool = [
+            s
+            for s in self.statements
+            if s.id in self.vectors and (not peer_only or s.source_type is SourceType.PEER_FEEDBACK)
+        ]
+        if not pool:
+            return []
+        query = self.embedder.embed([text])[0]
+        scores = np.stack([self.vectors[s.id] for s in pool]) @ query
+        order = sorted(range(len(pool)), key=lambda i: (-float(scores[i]), str(pool[i].id)))
+        return [pool[i] for i in order[:limit] if scores[i] >= RELATED]
+
+    def expectation_inputs(self) -> list[ExpectationInput]:
+        rows = self.db.scalars(
+            select(Expectation)
+            .where(
+                Expectation.person_id == self.subject.id, Expectation.period_id == self.period.id
+            )
+            .order_by(Expectation.position)
+        )
+        own = {sa.expectation_id: sa for sa in self.self_assessments}
+        result = []
+        for exp in rows:
+            sa = own.get(exp.id)
+            result.append(
+                ExpectationInput(
+                    id=exp.id,
+                    position=exp.position,
+                    title=exp.title,
+                    kind=exp.kind,
+                    due_on=exp.due_on,
+                    key_steps_done=sum(1 for k in exp.key_steps if k.done),
+                    key_steps_total=len(exp.key_steps),
+                    self_outcome=sa.outcome if sa else None,
+                    self_quote=_whole(sa) if sa else None,
+                    peer_comments=[self.quote(s) for s in self.related(exp.title, limit=3)],
+                )
+            )
+        return result
+
+    def self_overall(self) -> Quote | None:
+        overall = next((sa for sa in self.self_assessments if sa.expectation_id is None), None)
+        return _whole(overall) if overall else None
+
+
+def _whole(sa: SelfAssessment) -> Quote:
+    return Quote(
+        source_id=sa.id,
+        source_kind=SourceKind.SELF_ASSESSMENT,
+        start=0,
+        end=len(sa.text),
+        text=sa.text,
+    )
+
+
+def synthesis_inputs(
+    db: Session, subject: Person, period: ReviewPeriod, embedder: Embedder
+) -> SynthesisInputs:
+    ctx = _Context(db, subject, period, embedder)
+    return SynthesisInputs(
+        subject_id=subject.id,
+        period=_period(period),
+        level=_level(db, subject.level),
+        themes=ctx.theme_inputs(),
+        feedback=ctx.feedback_items(),
+        self_overall=ctx.self_overall(),
+        expectations=ctx.expectation_inputs(),
+        anonymity_threshold=get_settings().anonymity_threshold,
+    )
+
+
+def expectation_inputs(
+    db: Session,
+    subject: Person,
+    period: ReviewPeriod,
+    embedder: Embedder,
+    objectives: list[str],
+) -> ExpectationInputs:
+    ctx = _Context(db, subject, period, embedder)
+    themes = ctx.theme_inputs()
+    current = ctx.expectation_inputs()
+    strengths = sum(1 for t in themes if t.polarity is Polarity.STRENGTH)
+    growth = sum(1 for t in themes if t.polarity is Polarity.GROWTH_AREA)
+    missed = sum(
+        1 for e in current if e.self_outcome is not None and e.self_outcome.value == "missed"
+    )
+    upcoming = next_period(period)
+    return ExpectationInputs(
+        subject_id=subject.id,
+        next_period=upcoming,
+        level=_level(db, subject.level),
+        start_date=subject.start_date,
+        new_hire=subject.start_date > upcoming.starts_on - timedelta(days=NEW_HIRE_DAYS),
+        performing_well=strengths > growth and missed == 0,
+        themes=themes,
+        current_expectations=current,
+        objectives=objectives,
+    )
+
+
+def checklist_inputs(
+    db: Session,
+    subject: Person,
+    period: ReviewPeriod,
+    assessment: TalentAssessment,
+    embedder: Embedder,
+) -> ChecklistInputs:
+    ctx = _Context(db, subject, period, embedder)
+    items = [_item(ctx, ChecklistItemKind.RATING, _rating_text(assessment), positive=None)]
+    items += [
+        _item(ctx, ChecklistItemKind.STRENGTH, s, positive=True) for s in assessment.strengths
+    ]
+    items += [
+        _item(ctx, ChecklistItemKind.DEVELOPMENT_NEED, d, positive=False)
+        for d in assessment.development_needs
+    ]
+    return ChecklistInputs(
+        subject_id=subject.id,
+        period=_period(period),
+        level=_level(db, subject.level),
+        assessment=AssessmentInput(
+            id=assessment.id,
+            level_alignment=assessment.level_alignment.value,
+            confidence=assessment.confidence.value,
+            strengths=list(assessment.strengths),
+            development_needs=list(assessment.development_needs),
+            recommended_level=assessment.recommended_level,
+        ),
+        items=items,
+        themes=ctx.theme_inputs(),
+        feedback=ctx.feedback_items(),
+        expectations=ctx.expectation_inputs(),
+        colleagues=sorted({fb.relationship.value for fb in ctx.feedback}),
+    )
+
+
+def _rating_text(assessment: TalentAssessment) -> str:
+    return f"{assessment.level_alignment.value} expectations for their level"
+
+
+def _item(
+    ctx: _Context, kind: ChecklistItemKind, text: str, *, positive: bool | None
+) -> AssessmentItemInput:
+    """Evidence for and against one item of the assessment, found by meaning and polarity."""
+    supporting: list[Quote] = []
+    contradicting: list[Quote] = []
+    if positive is None:
+        # The overall rating: theme representatives, for it when they point the same way.
+        upward = not text.startswith("below")
+        by_id = {s.id: s for s in ctx.statements}
+        for theme in ctx.themes.themes:
+            if theme.polarity is Polarity.MIXED:
+                continue
+            agrees = (theme.polarity is Polarity.STRENGTH) == upward
+            quotes = [ctx.quote(by_id[r.statement_id]) for r in theme.representatives[:2]]
+            (supporting if agrees else contradicting).extend(quotes)
+    else:
+        for statement in ctx.related(text, limit=6):
+            score = statement_polarity(statement.text)
+            agrees = score >= 0 if positive else score <= 0
+            (supporting if agrees else contradicting).append(ctx.quote(statement))
+    return AssessmentItemInput(
+        kind=kind, statement=text, supporting=supporting, contradicting=contradicting
+    )
+
+
+def options_of(draft_options: dict[str, Any]) -> list[str]:
+    """Objectives passed with an expectations draft request."""
+    return [str(o) for o in draft_options.get("objectives", [])]

@@ -1,0 +1,82 @@
+"""Drafts: what a drafter wrote, what the manager made of it, and where it is in approval.
+
+A draft is also its own job: `queued` rows are claimed by workers with SKIP LOCKED and a
+lease, so generation survives restarts and scales over processes.
+"""
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from synth.db.base import Base, IdMixin, utcnow
+from synth.db.types import str_enum
+
+
+class DraftKind(enum.StrEnum):
+    SYNTHESIS = "synthesis"
+    EXPECTATIONS = "expectations"
+    CHECKLIST = "checklist"
+
+
+class DraftStatus(enum.StrEnum):
+    QUEUED = "queued"
+    GENERATING = "generating"
+    READY_FOR_REVIEW = "ready_for_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RELEASED = "released"
+    FAILED = "failed"
+
+
+ACTIVE = (DraftStatus.QUEUED, DraftStatus.GENERATING)
+
+
+class Draft(IdMixin, Base):
+    """One drafted synthesis, expectation suggestion set or evidence checklist."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        # One draft in flight per kind, person and period: concurrent requests share it.
+        Index(
+            "uq_drafts_in_flight",
+            "kind",
+            "subject_id",
+            "period_id",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'generating')"),
+        ),
+        Index("ix_drafts_queue", "status", "created_at"),
+    )
+
+    kind: Mapped[DraftKind] = mapped_column(str_enum(DraftKind, "draft_kind"))
+    status: Mapped[DraftStatus] = mapped_column(
+        str_enum(DraftStatus, "draft_status"), default=DraftStatus.QUEUED
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("review_periods.id"), index=True)
+    assessment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("talent_assessments.id"))
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    drafter: Mapped[str] = mapped_column(String(200))
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    model: Mapped[str | None] = mapped_column(String(200))
+    prompt_version: Mapped[str | None] = mapped_column(String(100))
+    inputs_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    output: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    edited: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    released: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    reused_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("drafts.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

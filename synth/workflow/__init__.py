@@ -1,0 +1,1 @@
+"""Background work: the worker loop that embeds feedback and generates drafts."""

@@ -1,0 +1,233 @@
+"""The approval gate: drafts are requested (202), generated in the background, reviewed by
+the management chain, and only the released engineer-facing version reaches the engineer."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from synth.audit.models import AuditEvent
+from synth.cycles.models import PeriodStatus, SelfAssessment
+from synth.drafting.generate import generate_all
+from synth.drafting.models import Draft, DraftStatus
+from synth.themes.ingest import ingest
+from tests import factories as f
+from tests.drafters import CountingDrafter, DownDrafter
+from tests.embedders import minilm
+
+FEEDBACK = [
+    ("teammate", "Her code reviews are thorough and catch real bugs before release."),
+    ("partner", "Code reviews from her are careful and detailed; she found a race in the ledger."),
+    ("pm", "She reviews pull requests thoroughly and finds defects early."),
+    ("teammate", "She flags delays too late, so the launch slip surprised us."),
+    ("partner", "Status updates on slipping work come late and surprise the team."),
+]
+
+
+@pytest.fixture
+def org(db: Session, sessions: sessionmaker[Session]) -> f.Org:
+    o = f.org(db)
+    for who, text in FEEDBACK:
+        relationship = "cross_functional" if who == "pm" else "peer"
+        f.feedback(db, getattr(o, who), o.engineer, o.period, text, relationship=relationship)  # type: ignore[arg-type]
+    f.expectation(db, o.engineer, o.period)
+    db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped it."))
+    db.commit()
+    ingest(sessions, minilm())
+    return o
+
+
+def ask(client: TestClient, o: f.Org, who: str = "manager", **extra: Any) -> Any:
+    body = {"kind": "synthesis", "subject_id": str(o.engineer.id), "period_id": str(o.period.id)}
+    body.update(extra)
+    return client.post("/v1/drafts", json=body, headers=o.auth(who))
+
+
+def test_a_manager_requests_a_draft_and_gets_202_with_its_id(
+    client: TestClient, org: f.Org, db: Session
+) -> None:
+    response = ask(client, org)
+    assert response.status_code == 202, response.text
+    body = response.json()
+    assert body["status"] == "queued" and body["existing"] is False
+    draft = db.get(Draft, body["id"])
+    assert draft is not None and draft.drafter == "offline"
+
+
+def test_concurrent_requests_for_one_engineer_share_one_draft(
+    client: TestClient, org: f.Org
+) -> None:
+    first, second = ask(client, org), ask(client, org, who="director")
+    assert first.json()["id"] == second.json()["id"]
+    assert second.json()["existing"] is True
+
+
+def test_generation_makes_a_draft_ready_for_review_with_usage_and_prompt_version(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    drafter = CountingDrafter()
+    assert generate_all(sessions, drafter, minilm()) == 1
+    body = client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()
+    assert body["status"] == "ready_for_review"
+    assert body["prompt_version"] == "synthesis@test" and body["model"] == drafter.name
+    assert body["usage"]["input_tokens"] == 100 and body["inputs_hash"]
+    assert body["output"]["strengths"] or body["output"]["growth_areas"]
+
+
+def test_identical_inputs_reuse_the_stored_draft_with_zero_model_calls(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    drafter = CountingDrafter()
+    first = ask(client, org).json()["id"]
+    generate_all(sessions, drafter, minilm())
+    second = ask(client, org).json()["id"]
+    generate_all(sessions, drafter, minilm())
+    assert drafter.calls == 1
+    reused = client.get(f"/v1/drafts/{second}", headers=org.auth("manager")).json()
+    assert reused["reused_from_id"] == first and reused["usage"]["requests"] == 0
+
+
+def test_engineers_see_nothing_until_release_then_only_the_released_version(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    engineer = org.auth("engineer")
+    assert client.get(f"/v1/drafts/{draft_id}", headers=engineer).status_code == 404
+    assert client.get("/v1/drafts", headers=engineer).json()["items"] == []
+    for step in ("approve", "release"):
+        response = client.post(f"/v1/drafts/{draft_id}/{step}", headers=org.auth("manager"))
+        assert response.status_code == 200, response.text
+    seen = client.get(f"/v1/drafts/{draft_id}", headers=engineer).json()
+    assert set(seen) == {"id", "kind", "period_id", "released", "updated_at"}
+    assert "overview" in seen["released"]
+    assert "coverage" not in seen["released"] and "output" not in seen
+
+
+@pytest.mark.parametrize("who", ["engineer", "teammate", "other_manager", "hr", "partner"])
+def test_only_the_management_chain_reviews(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session], who: str
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    response = client.post(f"/v1/drafts/{draft_id}/approve", headers=org.auth(who))
+    assert response.status_code in (403, 404)
+    assert response.json()["code"] in ("forbidden", "draft_not_found")
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_models_text(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    url = f"/v1/drafts/{draft_id}/reject"
+    assert client.post(url, json={"reason": "  "}, headers=org.auth("manager")).status_code == 422
+    body = client.post(url, json={"reason": "Too generic"}, headers=org.auth("manager")).json()
+    assert body["status"] == "rejected" and body["reject_reason"] == "Too generic"
+    assert body["output"] is not None
+
+
+def test_an_edit_must_keep_the_drafts_shape_and_the_model_text_stays(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    manager = org.auth("manager")
+    url = f"/v1/drafts/{draft_id}"
+    bad = client.patch(url, json={"content": {"overview": "x"}}, headers=manager)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_draft_content"
+    content = client.get(url, headers=manager).json()["output"]
+    content["overview"] = "Edited by the manager."
+    edited = client.patch(url, json={"content": content}, headers=manager).json()
+    assert edited["edited"]["overview"] == "Edited by the manager."
+    assert edited["output"]["overview"] == "A period in brief."
+
+
+def test_every_transition_is_audited(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    for step in ("approve", "release"):
+        client.post(f"/v1/drafts/{draft_id}/{step}", headers=org.auth("manager"))
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_id == draft_id).order_by(AuditEvent.seq)
+    ).all()
+    assert actions == [
+        "draft.requested",
+        "draft.ready_for_review",
+        "draft.approved",
+        "draft.released",
+    ]
+
+
+def test_a_provider_outage_fails_the_draft_with_its_reason_and_it_can_be_retried(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, DownDrafter(), minilm())
+    failed = client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()
+    assert failed["status"] == "failed" and failed["error_code"] == "drafting_failed"
+    assert "503" in failed["error"] and failed["output"] is None
+    retried = client.post(f"/v1/drafts/{draft_id}/retry", headers=org.auth("manager"))
+    assert retried.json()["status"] == "queued"
+    generate_all(sessions, CountingDrafter(), minilm())
+    ready = client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()
+    assert ready["status"] == "ready_for_review" and ready["attempts"] == 2
+
+
+def test_an_engineer_with_too_little_feedback_gets_a_clear_result(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    body = {
+        "kind": "synthesis",
+        "subject_id": str(org.teammate.id),
+        "period_id": str(org.period.id),
+    }
+    draft_id = client.post("/v1/drafts", json=body, headers=org.auth("manager")).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    result = client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()
+    assert result["status"] == "failed" and result["error_code"] == "not_enough_feedback"
+    assert result["output"] is None
+
+
+def test_drafts_need_a_period_in_review(client: TestClient, org: f.Org, db: Session) -> None:
+    active = f.period(db, status=PeriodStatus.ACTIVE)
+    response = ask(client, org, period_id=str(active.id))
+    assert response.status_code == 409 and response.json()["code"] == "period_not_open"
+
+
+def test_checklists_are_for_the_chain_and_thought_partner_and_never_released(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    assessment = f.assessment(db, org.engineer, org.manager, org.period, partner=org.partner)
+    db.commit()
+    response = ask(client, org, who="partner", kind="checklist", assessment_id=str(assessment.id))
+    assert response.status_code == 202, response.text
+    draft_id = response.json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    assert client.get(f"/v1/drafts/{draft_id}", headers=org.auth("partner")).status_code == 200
+    assert client.get(f"/v1/drafts/{draft_id}", headers=org.auth("engineer")).status_code == 404
+    client.post(f"/v1/drafts/{draft_id}/approve", headers=org.auth("manager"))
+    refused = client.post(f"/v1/drafts/{draft_id}/release", headers=org.auth("manager"))
+    assert refused.status_code == 409 and refused.json()["code"] == "not_releasable"
+    missing = ask(client, org, kind="checklist")
+    assert missing.status_code == 422 and missing.json()["code"] == "assessment_required"
+
+
+def test_transitions_out_of_order_are_refused(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    early = client.post(f"/v1/drafts/{draft_id}/approve", headers=org.auth("manager"))
+    assert early.status_code == 409 and early.json()["code"] == "invalid_draft_transition"
+    generate_all(sessions, CountingDrafter(), minilm())
+    unapproved = client.post(f"/v1/drafts/{draft_id}/release", headers=org.auth("manager"))
+    assert unapproved.status_code == 409
+    assert (
+        DraftStatus.READY_FOR_REVIEW.value
+        == client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()["status"]
+    )

@@ -31,14 +31,19 @@ from synth.cycles.schemas import (
     SelfAssessmentCreate,
 )
 from synth.db.engine import make_engine, recreate_database, session_scope
+from synth.demo import document as doc_
 from synth.demo.data_files import PERIOD, SampleOrg, load
-from synth.demo.themes_step import report_lines, run_theme_step
+from synth.demo.document import Block, Bullets, Document, Heading, Paragraph
+from synth.demo.drafts_step import draft_blocks, run_draft_step
+from synth.demo.themes_step import report_blocks, run_theme_step
+from synth.drafting.factory import get_drafter
 from synth.errors import SynthError
 from synth.people.importer import import_people
 from synth.people.models import Person, Track
 from synth.talent import service as talent
 from synth.talent.models import TalentAssessment
 from synth.talent.schemas import AssessmentCreate
+from synth.themes.embedders import get_embedder
 
 DEMO_DATABASE = "synth_demo"
 
@@ -200,10 +205,18 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
                 db.scalar(select(func.count()).select_from(AuditEvent)) or 0
             )
             summary = _summary(db, period)
-        themes = run_theme_step(engine, period.id, console)
+        embedder = get_embedder()
+        themes = run_theme_step(engine, period.id, console, embedder)
         result.counts["statements"] = themes.statements
         result.counts["themes"] = sum(len(t.themes) for _, t in themes.people)
-        result.report = _write_report(out, result, summary, report_lines(themes))
+        draft_step = run_draft_step(engine, period.id, console, get_drafter(), embedder)
+        result.counts["drafts"] = sum(draft_step.statuses.values())
+        result.counts["drafts_released"] = sum(
+            n for (_, status), n in draft_step.statuses.items() if status == "released"
+        )
+        result.report = _write_report(
+            out, result, summary, report_blocks(themes) + draft_blocks(draft_step)
+        )
     finally:
         engine.dispose()
     _print(console, result, summary)
@@ -323,47 +336,37 @@ def _summary(db: Session, period: ReviewPeriod) -> _Summary:
     )
 
 
-def _write_report(out: Path, result: DemoResult, summary: _Summary, extra: list[str]) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f"# synth demo: review period {summary.period}",
-        "",
-        "Stored through the same services as the HTTP API, each step by the person who would "
-        "do it. Database: `synth_demo` on the embedded PostgreSQL.",
-        "",
-        "## What was stored",
-        "",
-        "| record | count |",
-        "|---|---|",
-        *[f"| {k.replace('_', ' ')} | {v} |" for k, v in result.counts.items()],
-        "",
-        "## Teams",
-        "",
-        "| manager | reports | expectations | peer feedback |",
-        "|---|---|---|---|",
-        *[f"| {m} | {r} | {e} | {f} |" for m, r, e, f in summary.teams],
-        "",
-        "## Expectations by kind",
-        "",
-        *[f"- {k}: {v}" for k, v in summary.by_kind.most_common()],
-        "",
-        "## Feedback by relationship",
-        "",
-        *[f"- {k}: {v}" for k, v in summary.by_relationship.most_common()],
-        "",
-        "## New hires (onboarding expectations set after the period started)",
-        "",
-        *[f"- {n}, started {d}: {c} expectations" for n, d, c in summary.new_hires],
-        "",
-        "## Rules that held",
-        "",
-        *[f"- {label}: refused with `{code}`" for label, code in result.refusals],
-        "",
+def _write_report(out: Path, result: DemoResult, summary: _Summary, extra: list[Block]) -> Path:
+    """Write report.md and report.html (same content) into `out`; returns the Markdown path."""
+    doc = Document(f"synth demo: review period {summary.period}")
+    doc.add(
+        Paragraph(
+            "Stored through the same services as the HTTP API, each step by the person who "
+            "would do it. Database: synth_demo on the embedded PostgreSQL. No network, no key."
+        ),
+        Heading("What was stored"),
+        doc_.Table(
+            ["record", "count"], [[k.replace("_", " "), str(v)] for k, v in result.counts.items()]
+        ),
+        Heading("Teams"),
+        doc_.Table(
+            ["manager", "reports", "expectations", "peer feedback"],
+            [[m, str(r), str(e), str(f)] for m, r, e, f in summary.teams],
+        ),
+        Heading("Expectations by kind"),
+        Bullets([f"{k}: {v}" for k, v in summary.by_kind.most_common()]),
+        Heading("Feedback by relationship"),
+        Bullets([f"{k}: {v}" for k, v in summary.by_relationship.most_common()]),
+        Heading("New hires (onboarding expectations set after the period started)"),
+        Bullets([f"{n}, started {d}: {c} expectations" for n, d, c in summary.new_hires]),
+        Heading("Rules that held"),
+        Bullets([f"{label}: refused with {code}" for label, code in result.refusals]),
         *extra,
-        "",
-    ]
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.html").write_text(doc.html(), encoding="utf-8")
     path = out / "report.md"
-    path.write_text("\n".join(lines))
+    path.write_text(doc.markdown(), encoding="utf-8")
     return path
 
 

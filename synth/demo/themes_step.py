@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from synth.auth.models import Role
 from synth.auth.principal import Principal
 from synth.db.engine import session_factory, session_scope
+from synth.demo.document import Block, Bullets, Heading, Paragraph, Table
 from synth.people.models import Person, Track
 from synth.themes.embedders import Embedder, get_embedder
 from synth.themes.ingest import ingest
@@ -63,45 +64,53 @@ def run_theme_step(
     return step
 
 
-def report_lines(step: ThemeStep, *, detailed: int = 6) -> list[str]:
-    """Markdown for the report: a table for everyone, detail for the first few engineers."""
-    lines = [
-        "## Themes in peer feedback (manager view)",
-        "",
-        f"{step.statements} statements embedded. A theme needs at least two statements; "
-        "✓ marks themes with enough distinct reviewers to be shown to the engineer later.",
-        "",
-        "| engineer | themes | strengths | growth areas | unthemed statements |",
-        "|---|---|---|---|---|",
-    ]
+def report_blocks(step: ThemeStep, *, detailed: int = 6) -> list[Block]:
+    """Report sections: a table for everyone, detail for the first few engineers, HR view."""
+    rows = []
     for person, themes in step.people:
         polarities = [t.polarity.value for t in themes.themes]
-        lines.append(
-            f"| {person.name} | {len(themes.themes)} | {polarities.count('strength')} | "
-            f"{polarities.count('growth_area')} | {len(themes.unthemed)} |"
+        rows.append(
+            [
+                person.name,
+                str(len(themes.themes)),
+                str(polarities.count("strength")),
+                str(polarities.count("growth_area")),
+                str(len(themes.unthemed)),
+            ]
         )
+    blocks: list[Block] = [
+        Heading("Themes in peer feedback (manager view)"),
+        Paragraph(
+            f"{step.statements} statements embedded. A theme needs at least two statements; "
+            "✓ marks themes with enough distinct reviewers to be shown to the engineer."
+        ),
+        Table(["engineer", "themes", "strengths", "growth areas", "unthemed statements"], rows),
+    ]
     for person, themes in step.people[:detailed]:
-        lines += ["", f"### {person.name}", ""]
-        for theme in themes.themes:
-            mark = "✓" if theme.meets_anonymity_threshold else "·"
-            quote = theme.representatives[0].text if theme.representatives else ""
-            lines.append(
-                f"- {mark} **{theme.label}** ({theme.polarity.value}, {theme.support.authors} "
-                f"reviewers, {theme.size} statements): “{quote}”"
+        blocks.append(Heading(person.name, 3))
+        blocks.append(
+            Bullets(
+                [
+                    f"{'✓' if t.meets_anonymity_threshold else '·'} {t.label} "
+                    f"({t.polarity.value}, {t.support.authors} reviewers, {t.size} statements): "
+                    f"“{t.representatives[0].text if t.representatives else ''}”"
+                    for t in themes.themes
+                ]
             )
+        )
     if step.org is not None:
-        lines += [
-            "",
-            f"## Org-wide themes (HR view, at least {step.org.min_authors} reviewers each)",
-            "",
-            f"{len(step.org.themes)} themes shown, {step.org.withheld_themes} withheld for "
-            "having too few distinct reviewers. Names are masked.",
-            "",
+        blocks += [
+            Heading(f"Org-wide themes (HR view, at least {step.org.min_authors} reviewers each)"),
+            Paragraph(
+                f"{len(step.org.themes)} themes shown, {step.org.withheld_themes} withheld for "
+                "having too few distinct reviewers. Names are masked."
+            ),
+            Bullets(
+                [
+                    f"{t.label} ({t.polarity.value}; {t.authors} reviewers about {t.subjects} "
+                    f"people): “{t.representatives[0] if t.representatives else ''}”"
+                    for t in step.org.themes[:12]
+                ]
+            ),
         ]
-        for org_theme in step.org.themes[:12]:
-            typical = org_theme.representatives[0] if org_theme.representatives else ""
-            lines.append(
-                f"- **{org_theme.label}** ({org_theme.polarity.value}; {org_theme.authors} "
-                f"reviewers about {org_theme.subjects} people): “{typical}”"
-            )
-    return lines
+    return blocks

@@ -119,7 +119,10 @@ _PHRASES: tuple[tuple[str, float, float], ...] = (
         -2.0,
     ),
     (
-        r"would (?:really )?benefit from|(?:i'd|i would|i) (?:encourage|suggest|recommend) (?:that )?"
+        r"would (?:really )?benefit from|(?:i|we)(?:'d| would) appreciate (?:more|it if|if|a |some )|"
+        r"^(?:stop|start|try|avoid) \w+|below (?:the )?(?:bar|expectations)|"
+        r"(?:does not|doesn't|did not|didn't) meet|concerns? about|"
+        r"needs? (?:\w+ )?(?:work|attention|improvement)|(?:i'd|i would|i) (?:encourage|suggest|recommend) (?:that )?"
         r"(?:him|her|them|he|she|they)|(?:my|one|the) (?:only |main |one )?suggestion|"
         r"if (?:he|she|they) (?:could|would)|(?:i'd|i would|i) expect (?:him|her|them) to|(?:be|being|get|become) (?:a (?:bit|little) )?"
         r"(?:more|less) \w+|more often|failed to|fails to|failing to",
@@ -186,6 +189,7 @@ _PHRASES: tuple[tuple[str, float, float], ...] = (
     ),
     (r"unless (?:\w+ )?(?:asked|prompted|reminded|chased)|but not\b", -1.5, -1.5),
     (
+        r"overpromis\w*|underdeliver\w*|over-commit\w*|"
         r"(?:sit|sits|sitting|sat|wait|waits|waiting|waited|stuck|left) (?:\w+ )?for (?:days|weeks|"
         r"a while|too long|hours)|"
         r"without (?:saying|telling|mentioning|explaining|flagging|checking|testing|running|"
@@ -237,7 +241,9 @@ _PHRASES: tuple[tuple[str, float, float], ...] = (
         r"set the tone|what good looks like|inside out|end to end|start to finish|"
         r"(?:makes?|made|has|had|have) (?:\w+ )?time (?:for|to)|made time|"
         r"(?:stopped|stop) worrying|never worr(?:y|ied)|(?:it )?just works|"
-        r"ahead of (?:schedule|time)|above and beyond|(?:goes|went|go) the extra mile|"
+        r"ahead of (?:schedule|time)|above and beyond|exceed\w*|above (?:the )?(?:bar|expectations)|"
+        r"(?:on track|ready) for (?:a )?promotion|^(?:keep|continue) (?:doing|up|to)|turned (?:\w+ )?around|"
+        r"(?:goes|went|go) the extra mile|"
         r"(?:took|takes|take|taking) (?:the )?initiative|(?:the )?first to (?:volunteer|help|offer|step)|"
         r"(?:a )?pleasure to work|(?:a |the )?knack for|own(?:s|ed)? (?:up to )?(?:his|her|their|the) "
         r"mistakes?|cut (?:\w+ ){0,3}(?:in half|by)|"
@@ -302,7 +308,8 @@ _WORDS: tuple[tuple[str, float, float], ...] = (
         r"easy|easier|enjoy\w*|appreciat\w*|thank\w*|grateful|trust\w*|praised|success\w*|win|"
         r"mentor\w*|coach\w*|taught|saved|caught|found|spotted|teach\w*|deep\w*|expert\w*|natural|potential|"
         r"painless|seamless|effortless|blameless|"
-        r"ajud\w*|ayud\w*|aprend\w*|paciente|merci|gracias|obrigad\w",
+        r"ajud\w*|ayud\w*|aprend\w*|paciente|merci|gracias|obrigad\w|hilfsbereit|zuverl[äa]ssig|"
+        r"fiable|disponible|bravo",
         1.0,
         -1.0,
     ),

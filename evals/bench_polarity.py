@@ -6,10 +6,11 @@ hard cases (negation, hedges, praise with "but", neutral context). A score above
 strength, below 0 as growth area, exactly 0 as neutral (the same signs `theme_polarity` counts).
 
 The rows are split once, with a fixed seed, into a tuning part (70%) and a held-out part
-(30%); the rules were tuned on the tuning part only. Theme level: seeded draws of 3-10
-statements from one part at a time, mixed in random proportions; the truth is the rule
-"strength when labelled strengths are at least twice the growth areas, growth area when the
-reverse, else mixed", applied to the hand labels.
+(30%); the split was made before the rules were written, and they were tuned by reading the
+tuning part's errors only (`--errors tune`); held-out errors were read only after freezing.
+Theme level: seeded draws of 3-10 statements from one part at a time, mixed in random
+proportions; the truth is "strength when labelled strengths are at least twice the growth
+areas, growth area when the reverse, else mixed", applied to the hand labels.
 
     python -m evals.bench_polarity [--errors tune|heldout|all]
 """
@@ -91,7 +92,9 @@ def load(path: Path = DATA) -> list[Row]:
 
 def split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
     """(tuning 70%, held-out 30%), fixed by SPLIT_SEED and the row order of the file."""
-    heldout = set(random.Random(SPLIT_SEED).sample(range(len(rows)), round(HELDOUT_SHARE * len(rows))))
+    heldout = set(
+        random.Random(SPLIT_SEED).sample(range(len(rows)), round(HELDOUT_SHARE * len(rows)))
+    )
     tune = [r for i, r in enumerate(rows) if i not in heldout]
     held = [r for i, r in enumerate(rows) if i in heldout]
     return tune, held
@@ -157,7 +160,9 @@ def theme_draws(rows: Sequence[Row], count: int = THEME_DRAWS) -> list[list[Row]
             if pools["neutral"] and rng.random() < 0.05:
                 theme.append(rng.choice(pools["neutral"]))
             else:
-                theme.append(rng.choice(pools["strength" if rng.random() < share else "growth_area"]))
+                theme.append(
+                    rng.choice(pools["strength" if rng.random() < share else "growth_area"])
+                )
         themes.append(theme)
     return themes
 

@@ -1,0 +1,247 @@
+"""Wording and evidence helpers shared by the offline drafter's three drafts.
+
+Citations are built from `Quote` objects only, so every quote is verbatim by construction;
+quotes that cannot be cited safely (inconsistent offsets, pay or promotion talk, text
+addressed to a machine) are dropped before any sentence is written around them.
+"""
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
+from synth.drafting.outputs import Citation, SourceKind
+from synth.themes.labels import STOPWORDS
+
+# Engineer-facing drafts never talk about pay, ratings, promotions or level decisions; a quote
+# that does is left out of them (the thought partner's checklist may still cite it).
+OFF_LIMITS = re.compile(
+    r"\b(?:promot(?:e|ed|es|ing|ion|ions)|salar(?:y|ies)|compensation|bonus(?:es)?|payroll|"
+    r"pay(?:\s+(?:rise|raise|band|grade|increase))?|(?:a|pay|salary)\s+raise|equity|"
+    r"stock options?|ratings?|rated|rate\s+(?:him|her|them|me|you)|"
+    r"(?:level|title)\s+(?:change|decision|bump))\b",
+    re.IGNORECASE,
+)
+# Feedback is untrusted: a statement addressed to a model is data, never quoted as evidence.
+INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|"
+    r"above|earlier)\s+(?:instructions|prompts?|rules)|\bsystem prompt\b|\bas an ai\b",
+    re.IGNORECASE,
+)
+
+_NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]", re.IGNORECASE)
+# Words too common in feedback to tell two topics apart.
+_GENERIC = frozenset(
+    """engineer engineers review period half code project projects change changes team's
+    always really example examples better much more everyone anyone""".split()
+)
+
+
+# --- citations ------------------------------------------------------------------------------
+
+
+def citable(quote: Quote) -> bool:
+    """A quote whose offsets match its text: the citation guard would reject anything else."""
+    return bool(quote.text.strip()) and quote.end > quote.start >= 0 and (
+        quote.end - quote.start == len(quote.text)
+    )
+
+
+def engineer_safe(quote: Quote) -> bool:
+    """Citable, and fit for an engineer-facing draft."""
+    return citable(quote) and not OFF_LIMITS.search(quote.text) and not INJECTION.search(
+        quote.text
+    )
+
+
+def cite(quote: Quote) -> Citation:
+    return Citation(
+        source_id=quote.source_id,
+        source_kind=quote.source_kind,
+        quote=quote.text,
+        start=quote.start,
+        end=quote.end,
+    )
+
+
+def cite_all(quotes: Iterable[Quote]) -> list[Citation]:
+    """Citations in order, each span once."""
+    seen: set[tuple[str, int, int]] = set()
+    result: list[Citation] = []
+    for quote in quotes:
+        key = (str(quote.source_id), quote.start, quote.end)
+        if key not in seen:
+            seen.add(key)
+            result.append(cite(quote))
+    return result
+
+
+def sub_quote(whole: Quote, start: int, end: int) -> Quote:
+    """The span [start, end) of `whole.text` as a quote of the same source."""
+    return Quote(
+        source_id=whole.source_id,
+        source_kind=whole.source_kind,
+        start=whole.start + start,
+        end=whole.start + end,
+        text=whole.text[start:end],
+        reviewer=whole.reviewer,
+    )
+
+
+def is_peer(quote: Quote) -> bool:
+    return quote.source_kind is SourceKind.PEER_FEEDBACK
+
+
+def reviewer_of(quote: Quote, feedback: Mapping[object, FeedbackItem]) -> str:
+    """The reviewer behind a quote: its handle, else its feedback's, else the source itself."""
+    if quote.reviewer:
+        return quote.reviewer
+    item = feedback.get(quote.source_id)
+    return item.reviewer if item else str(quote.source_id)
+
+
+def clip(text: str, limit: int = 220) -> str:
+    """`text` cut at a word boundary when longer than `limit` (citations keep it whole)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 20].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut} …"
+
+
+# --- counting and naming --------------------------------------------------------------------
+
+
+def number(n: int) -> str:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """"three reviewers", "one statement"."""
+    return f"{number(n)} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def join(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def day(when: date) -> str:
+    return f"{when.day} {when:%B %Y}"
+
+
+def theme_name(label: str) -> str:
+    """A keyphrase label ("design doc · failover") as a short name ("Design doc and failover")."""
+    parts = [p.strip() for p in re.split(r"\s*[·|;]\s*", label) if p.strip()]
+    parts = [p for p in parts if not p.startswith("(")]
+    return cap(join(parts)) if parts else "Unnamed theme"
+
+
+def quoted(label: str) -> str:
+    """A theme's name inside a sentence: quoted, since keyphrases are not prose."""
+    return f"“{theme_name(label).lower()}”"
+
+
+# Relationship groups as they may be named to an engineer. The manager and skip level are one
+# group, "their management chain", so a sentence never singles out one identifiable person.
+_GROUPS: dict[str, tuple[str, str, str]] = {
+    "peer": ("peers", "a peer", "peers"),
+    "cross_functional": ("cross-functional", "a cross-functional partner", "cross-functional partners"),
+    "report": ("reports", "someone they manage", "people they manage"),
+    "manager": ("chain", "their management chain", "their management chain"),
+    "skip_level": ("chain", "their management chain", "their management chain"),
+}
+
+
+def _group_counts(relationships: Mapping[str, int]) -> dict[str, tuple[str, str, int]]:
+    groups: dict[str, tuple[str, str, int]] = {}
+    for key in ("peer", "cross_functional", "report", "manager", "skip_level"):
+        n = relationships.get(key, 0)
+        if n <= 0:
+            continue
+        group, one, many = _GROUPS[key]
+        _, _, before = groups.get(group, (one, many, 0))
+        groups[group] = (one, many, before + n)
+    return groups
+
+
+def reviewers_subject(n: int, relationships: Mapping[str, int]) -> str:
+    """Sentence subject for `n` reviewers: "Three peers" or "Four reviewers, including a
+    cross-functional partner,". Counts only, never who."""
+    groups = _group_counts(relationships)
+    if set(groups) == {"peers"} and groups["peers"][2] == n:
+        return cap(count(n, "peer"))
+    extras = []
+    for group, (one, many, k) in groups.items():
+        if group == "peers":
+            continue
+        if group == "chain":
+            extras.append(one)
+        else:
+            extras.append(one if k == 1 else f"{number(k)} {many}")
+    subject = cap(count(n, "reviewer"))
+    return f"{subject}, including {join(extras)}," if extras else subject
+
+
+def relationship_mix(relationships: Iterable[str]) -> str:
+    """"peers, a cross-functional partner and their management chain"."""
+    counts: dict[str, int] = {}
+    for rel in relationships:
+        counts[rel] = counts.get(rel, 0) + 1
+    parts = []
+    for group, (one, many, k) in _group_counts(counts).items():
+        parts.append(one if k == 1 or group == "chain" else many)
+    return join(parts)
+
+
+# --- words and overlap ----------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    word = re.sub(r"'s?$", "", word)
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+def keywords(text: str) -> set[str]:
+    """Content words of `text`, lightly stemmed: "Decisions" and "decision" meet."""
+    words = (w.lower() for w in _TOKEN.findall(text))
+    return {
+        _stem(w)
+        for w in words
+        if w not in STOPWORDS and w not in _GENERIC and len(w) >= 4 and not w.isdigit()
+    }
+
+
+def theme_keywords(theme: ThemeInput) -> tuple[set[str], set[str]]:
+    """A theme's label words, and the words its representatives share with the label or
+    with each other (what the theme is about, beyond one reviewer's wording)."""
+    label = keywords(theme.label)
+    seen: dict[str, int] = {}
+    for quote in theme.representatives:
+        for word in keywords(quote.text):
+            seen[word] = seen.get(word, 0) + 1
+    shared = {w for w, k in seen.items() if k >= 2}
+    return label, label | shared
+
+
+def about(text: str, theme: ThemeInput) -> bool:
+    """Is `text` about `theme`? At least one label word, and two theme words when the theme
+    has enough of them (one common word such as "checkout" is not enough)."""
+    label, words = theme_keywords(theme)
+    found = keywords(text)
+    if not found & label:
+        return False
+    return len(found & words) >= (2 if len(words) >= 4 else 1)

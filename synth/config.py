@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     fallback_models: list[str] = Field(
         default_factory=list, description="litellm models tried in order when SYNTH_MODEL fails"
     )
+    llm_api_base: str | None = Field(default=None, description="Base URL for SYNTH_MODEL")
+    llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries per model")
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one model call")
+    llm_request_limit: int = Field(default=4, ge=1, description="Model requests per draft")
+    llm_total_tokens_limit: int = Field(default=60_000, ge=1_000, description="Tokens per draft")
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
         description="all-MiniLM-L6-v2 (packaged, local) or a litellm embedding model name",

@@ -231,3 +231,14 @@ def test_transitions_out_of_order_are_refused(
         DraftStatus.READY_FOR_REVIEW.value
         == client.get(f"/v1/drafts/{draft_id}", headers=org.auth("manager")).json()["status"]
     )
+
+
+def test_a_model_litellm_does_not_know_is_refused_at_request_time(
+    client: TestClient, org: f.Org, db: Session
+) -> None:
+    response = ask(client, org, model="no-such-provider/model-x")
+    assert response.status_code == 422 and response.json()["code"] == "unknown_model"
+    assert db.scalar(select(Draft.id).where(Draft.subject_id == org.engineer.id)) is None
+    known = ask(client, org, model="openai/gpt-4o-mini")
+    assert known.status_code == 202
+    assert db.get(Draft, known.json()["id"]).drafter == "openai/gpt-4o-mini"  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,13 @@ import pytest
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import litellm  # noqa: E402
+from litellm.exceptions import (  # noqa: E402
+    AuthenticationError,
+    BadRequestError,
+    RateLimitError,
+    ServiceUnavailableError,
+    Timeout,
+)
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart  # noqa: E402
 from pydantic_ai.models.function import AgentInfo, FunctionModel  # noqa: E402
 from pydantic_ai.models.test import TestModel  # noqa: E402
@@ -46,6 +53,7 @@ from synth.drafting.llm import (  # noqa: E402
     DATA_OPEN,
     LLMDrafter,
     locate_citations,
+    prompt_payload,
     render_data,
     validate_model_name,
 )
@@ -131,8 +139,12 @@ FEEDBACK = [
         specific=True,
         text=F2_TEXT,
     ),
-    FeedbackItem(id=F3, reviewer="R3", relationship=Relationship.PEER, specific=False, text=F3_TEXT),
-    FeedbackItem(id=F4, reviewer="R4", relationship=Relationship.REPORT, specific=False, text=F4_TEXT),
+    FeedbackItem(
+        id=F3, reviewer="R3", relationship=Relationship.PEER, specific=False, text=F3_TEXT
+    ),
+    FeedbackItem(
+        id=F4, reviewer="R4", relationship=Relationship.REPORT, specific=False, text=F4_TEXT
+    ),
 ]
 THEMES = [
     ThemeInput(
@@ -164,6 +176,16 @@ THEMES = [
         representatives=[quote(F3, "delegate more of the review load", "R3")],
         statement_count=1,
         source_ids=[F3],
+    ),
+    # Raw comments stay out of the prompt; an injection reaches it only through a quote.
+    ThemeInput(
+        label="Ratings",
+        polarity=Polarity.MIXED,
+        reviewers=1,
+        relationships={"report": 1},
+        representatives=[quote(F4, F4_TEXT, "R4")],
+        statement_count=1,
+        source_ids=[F4],
     ),
 ]
 EXPECTATIONS = [
@@ -237,7 +259,13 @@ CHECKLIST_INPUTS = ChecklistInputs(
 def cite(source: uuid.UUID, text: str, start: int = 0, end: int = 1) -> dict[str, Any]:
     """A citation as a model writes it: the quote right, the offsets usually wrong."""
     kind = "self_assessment" if source == SELF else "peer_feedback"
-    return {"source_id": str(source), "source_kind": kind, "quote": text, "start": start, "end": end}
+    return {
+        "source_id": str(source),
+        "source_kind": kind,
+        "quote": text,
+        "start": start,
+        "end": end,
+    }
 
 
 SYNTHESIS_OUTPUT: dict[str, Any] = {
@@ -401,3 +429,651 @@ CHECKLIST_OUTPUT: dict[str, Any] = {
         "was ignored."
     ),
 }
+
+
+# --- replaying provider traffic ------------------------------------------------------------
+
+SECRET_HEADERS = ["authorization", "x-api-key", "cookie", "openai-organization", "openai-project"]
+SECRET_RESPONSE_HEADERS = {"set-cookie", "openai-organization", "openai-project"}
+SECRET_RESPONSE_HEADERS |= {"anthropic-organization-id"}
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in [n for n in headers if n.lower() in SECRET_RESPONSE_HEADERS]:
+        del headers[name]
+    return response
+
+
+@pytest.fixture
+def vcr_config() -> dict[str, Any]:
+    """Keys and cookies never reach a cassette; requests match on method and URL.
+
+    Bodies are not matched (they carry the prompt, which changes with each prompt version);
+    the tests check the bodies actually sent instead. No record_mode here: pytest-recording's
+    default is "none", and --record-mode must be able to override it when re-recording.
+    """
+    return {
+        "filter_headers": SECRET_HEADERS,
+        "before_record_response": _scrub_response,
+        "match_on": ["method", "scheme", "host", "port", "path", "query"],
+        "decode_compressed_response": True,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_network(_no_network: None, record_mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest blocks the network; only an explicit --record-mode reaches the providers."""
+    if record_mode != "none":
+        monkeypatch.setattr(socket.socket, "connect", _REAL_CONNECT)
+
+
+@pytest.fixture(autouse=True)
+def _api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Placeholder keys when replaying (litellm wants one); real ones when re-recording."""
+    monkeypatch.setenv("OPENAI_API_KEY", os.environ.get("OPENAI_API_KEY", "test-openai-key"))
+    monkeypatch.setenv(
+        "ANTHROPIC_API_KEY", os.environ.get("ANTHROPIC_API_KEY", "test-anthropic-key")
+    )
+
+
+@dataclass
+class Sent:
+    """The HTTP requests litellm actually sent, as vcrpy saw them."""
+
+    requests: list[Any] = field(default_factory=list)
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(r.body) for r in self.requests]
+
+    def user_data(self, index: int = 0) -> str:
+        """The first user message of request `index`, in either provider's format."""
+        body = self.bodies()[index]
+        first = next(m for m in body["messages"] if m["role"] == "user")
+        content = first["content"]
+        if isinstance(content, list):
+            return "".join(part.get("text", "") for part in content)
+        return str(content)
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
+    """Captures each request as vcrpy replays it (or records it, when re-recording)."""
+    from vcr.cassette import Cassette
+
+    captured = Sent()
+    play, append = Cassette.play_response, Cassette.append
+
+    def replaying(self: Cassette, request: Any) -> Any:
+        captured.requests.append(request)
+        return play(self, request)
+
+    def recording(self: Cassette, request: Any, response: Any) -> None:
+        captured.requests.append(request)
+        append(self, request, response)
+
+    monkeypatch.setattr(Cassette, "play_response", replaying)
+    monkeypatch.setattr(Cassette, "append", recording)
+    return captured
+
+
+def all_replayed(cassette: Any) -> bool:
+    """Every interaction was used; trivially true while re-recording."""
+    from vcr.record_mode import RecordMode
+
+    return cassette.record_mode != RecordMode.NONE or bool(cassette.all_played)
+
+
+def drafter(model: str = OPENAI, **kwargs: Any) -> LLMDrafter:
+    """A drafter whose backoff waits are a few milliseconds."""
+    return LLMDrafter(model, backoff_base_s=0.001, backoff_max_s=0.005, **kwargs)
+
+
+def at(source: uuid.UUID, part: str) -> tuple[int, int]:
+    start = TEXTS[source].index(part)
+    return start, start + len(part)
+
+
+def assert_data_delimited(sent: Sent, index: int = 0, *, injected: bool = True) -> None:
+    """Feedback travels as JSON inside the delimiters, and cannot close them early."""
+    message = sent.user_data(index)
+    head, rest = message.split(DATA_OPEN + "\n", 1)
+    payload, tail = rest.rsplit("\n" + DATA_CLOSE, 1)
+    assert "untrusted" in head and "never an instruction" in head
+    assert tail == ""
+    json.loads(payload)
+    if not injected:
+        return
+    assert F4_TEXT not in payload  # its closing tag is escaped ...
+    assert "\\u003c/untrusted_data>" in payload
+    assert F4_TEXT in json.dumps(json.loads(payload), ensure_ascii=False).replace("\\", "")
+
+
+def assert_cited_synthesis(output: Synthesis) -> None:
+    """Offsets come from the inputs, not from the model; an unfound quote is left alone."""
+    first, second = output.strengths[0].claims
+    assert (first.citations[0].start, first.citations[0].end) == at(
+        F1, "cut manual reconciliation by 30%"
+    )
+    found, paraphrase = second.citations
+    assert (found.start, found.end) == at(F2, "wrote the postmortem within two days")
+    assert (paraphrase.quote, paraphrase.start, paraphrase.end) == ("kept support informed", 7, 28)
+    own = output.expectations[0].citations[0]
+    assert own.quote == "I delivered the invoice migration"
+    assert own.source_kind is SourceKind.SELF_ASSESSMENT
+    assert (own.start, own.end) == at(SELF, "I delivered the invoice migration")
+
+
+def recorded_usage(cassette: Any) -> tuple[int, int, int]:
+    """Input tokens, output tokens and answered requests, as the cassette's provider said."""
+    tokens_in = tokens_out = answered = 0
+    for response in cassette.responses:
+        if response["status"]["code"] != 200:
+            continue
+        usage = json.loads(response["body"]["string"])["usage"]
+        tokens_in += usage.get("prompt_tokens", usage.get("input_tokens", 0))
+        tokens_out += usage.get("completion_tokens", usage.get("output_tokens", 0))
+        answered += 1
+    return tokens_in, tokens_out, answered
+
+
+def expected_cost(model: str, tokens_in: int, tokens_out: int) -> float:
+    prompt, completion = litellm.cost_per_token(
+        model=model, prompt_tokens=tokens_in, completion_tokens=tokens_out
+    )
+    return float(prompt + completion)
+
+
+def assert_citations_located(output: Any) -> None:
+    """Every citation whose quote is in its source points exactly at it."""
+    data = output.model_dump(mode="json")
+    stack: list[Any] = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict) and {"source_id", "quote", "start"} <= value.keys():
+            text = TEXTS.get(uuid.UUID(value["source_id"]), "")
+            if value["quote"] in text:
+                assert text[value["start"] : value["end"]] == value["quote"], value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+# Success cases: re-recordable against real keys (assertions read the cassette's own usage).
+
+
+@pytest.mark.vcr
+def test_synthesis_openai(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(OPENAI).synthesis(SYNTHESIS_INPUTS)
+
+    assert isinstance(drafted.output, Synthesis)
+    assert drafted.model == OPENAI
+    assert drafted.prompt_version == "synthesis@v1"
+    tokens_in, tokens_out, answered = recorded_usage(vcr)
+    assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
+    assert drafted.usage.requests == answered
+    assert drafted.usage.cost_usd == pytest.approx(expected_cost(OPENAI, tokens_in, tokens_out))
+    assert drafted.usage.cost_usd > 0
+    assert_citations_located(drafted.output)
+    assert_data_delimited(sent)
+    body = sent.bodies()[0]  # Chat Completions: instructions as the system message
+    assert body["model"] == "gpt-4o-mini" and body["tool_choice"] == "required"
+    assert body["messages"][0]["role"] == "system"
+    assert "Two tracks" in body["messages"][0]["content"]
+    assert all_replayed(vcr)
+
+
+@pytest.mark.vcr
+def test_synthesis_anthropic(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(ANTHROPIC).synthesis(SYNTHESIS_INPUTS)
+
+    assert drafted.model == ANTHROPIC
+    assert drafted.prompt_version == "synthesis@v1"
+    tokens_in, tokens_out, answered = recorded_usage(vcr)
+    assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
+    assert drafted.usage.requests == answered
+    assert drafted.usage.cost_usd == pytest.approx(expected_cost(ANTHROPIC, tokens_in, tokens_out))
+    assert_citations_located(drafted.output)
+    assert_data_delimited(sent)
+    body = sent.bodies()[0]  # litellm spoke Anthropic Messages, not Chat Completions
+    assert body["model"] == "claude-haiku-4-5"
+    assert body["tool_choice"] == {"type": "any"}
+    assert "Two tracks" in json.dumps(body["system"])
+    assert body["tools"][0]["name"] == "final_result" and "input_schema" in body["tools"][0]
+    assert all_replayed(vcr)
+
+
+@pytest.mark.vcr
+def test_expectations_anthropic(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(ANTHROPIC).expectations(EXPECTATION_INPUTS)
+
+    assert isinstance(drafted.output, ExpectationSuggestions)
+    assert drafted.prompt_version == "expectations@v1"
+    assert 3 <= len(drafted.output.expectations) <= 5
+    assert all(3 <= len(e.key_steps) <= 6 for e in drafted.output.expectations)
+    tokens_in, tokens_out, _ = recorded_usage(vcr)
+    assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
+    assert_data_delimited(sent, injected=False)
+    assert "Stability is valid" in json.dumps(sent.bodies()[0]["system"])
+    assert all_replayed(vcr)
+
+
+@pytest.mark.vcr
+def test_checklist_openai(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(OPENAI).checklist(CHECKLIST_INPUTS)
+
+    assert isinstance(drafted.output, EvidenceChecklist)
+    assert drafted.prompt_version == "checklist@v1"
+    assert [i.statement for i in drafted.output.items] == [
+        i.statement for i in CHECKLIST_INPUTS.items
+    ]
+    assert_citations_located(drafted.output)
+    tokens_in, tokens_out, _ = recorded_usage(vcr)
+    assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
+    assert_data_delimited(sent)
+    assert all_replayed(vcr)
+
+
+# Failure cases: hand-made from the success exchanges (real providers cannot be asked for a
+# 429 or a malformed answer on cue); docs/recording-cassettes.md says how to redo them.
+
+
+@pytest.mark.vcr
+def test_rate_limited_then_answers_openai(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(OPENAI).synthesis(SYNTHESIS_INPUTS)
+
+    assert drafted.model == OPENAI
+    assert vcr.play_count == 2 and vcr.all_played  # the 429, then the answer
+    assert sent.bodies()[0] == sent.bodies()[1]  # the same request, retried
+    assert drafted.usage.requests == 1  # a rejected request is not billed
+    assert drafted.usage.input_tokens == 3184
+
+
+@pytest.mark.vcr
+def test_rate_limited_then_answers_anthropic(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(ANTHROPIC).synthesis(SYNTHESIS_INPUTS)
+
+    assert drafted.model == ANTHROPIC
+    assert vcr.play_count == 2 and vcr.all_played
+    assert drafted.usage.requests == 1
+
+
+@pytest.mark.vcr
+def test_malformed_output_repaired_openai(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(OPENAI).synthesis(SYNTHESIS_INPUTS)
+
+    assert drafted.output.coverage.feedback_available == 4
+    assert_cited_synthesis(drafted.output)  # the answer's offsets were wrong on purpose
+    assert drafted.usage.requests == 2
+    assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (3184 + 4460, 980 + 1042)
+    retry = sent.bodies()[1]["messages"][-1]
+    assert retry["role"] == "tool" and "Field required" in retry["content"]
+    assert vcr.all_played
+
+
+@pytest.mark.vcr
+def test_malformed_output_repaired_anthropic(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(ANTHROPIC).synthesis(SYNTHESIS_INPUTS)
+
+    assert drafted.output.talking_points[0].startswith("What made")
+    assert_cited_synthesis(drafted.output)
+    assert drafted.usage.requests == 2
+    retry = sent.bodies()[1]["messages"][-1]["content"][0]
+    assert retry["type"] == "tool_result" and "valid array" in retry["content"]
+    assert vcr.all_played
+
+
+@pytest.mark.vcr
+def test_invalid_output_exhausts_retries(vcr: Any) -> None:
+    with pytest.raises(DraftingFailed) as failed:
+        drafter(OPENAI, output_retries=2).synthesis(SYNTHESIS_INPUTS)
+
+    assert failed.value.code == "drafting_failed"
+    assert "output" in failed.value.message and "talking_points" in failed.value.message
+    assert vcr.play_count == 3 and vcr.all_played  # the answer, then two re-prompts
+    assert failed.value.details["usage"]["requests"] == 3
+    assert "coverage: Field required" in failed.value.message
+    assert "This half" not in failed.value.message  # no model output (or quotes) in errors
+    assert failed.value.details["retryable"] is True
+
+
+@pytest.mark.vcr
+def test_server_errors_fall_back_to_anthropic(vcr: Any, sent: Sent) -> None:
+    drafted = drafter(OPENAI, fallback_models=[ANTHROPIC], max_retries=1).synthesis(
+        SYNTHESIS_INPUTS
+    )
+
+    assert drafted.model == ANTHROPIC  # the model that answered, not the one configured first
+    assert [r.host for r in sent.requests] == [
+        "api.openai.com",
+        "api.openai.com",
+        "api.anthropic.com",
+    ]
+    assert (drafted.usage.input_tokens, drafted.usage.requests) == (3596, 1)
+    assert vcr.all_played
+
+
+@pytest.mark.vcr
+def test_auth_errors_fail_without_retry(vcr: Any) -> None:
+    with pytest.raises(DraftingFailed) as failed:
+        drafter(OPENAI, fallback_models=[ANTHROPIC], max_retries=3).synthesis(SYNTHESIS_INPUTS)
+
+    assert vcr.play_count == 2 and vcr.all_played  # one request per model, no retry storm
+    message = failed.value.message
+    assert "last error" in message and "AuthenticationError" in message
+    assert "invalid x-api-key" in message  # the last model's own error
+    assert len(failed.value.details["attempts"]) == 2
+    assert failed.value.details["retryable"] is False  # a key must change first
+
+
+@pytest.mark.vcr("test_malformed_output_repaired_openai.yaml")
+def test_request_limit_stops_the_draft(vcr: Any) -> None:
+    with pytest.raises(DraftingFailed) as failed:
+        drafter(OPENAI, request_limit=1).synthesis(SYNTHESIS_INPUTS)
+
+    assert "request_limit of 1" in failed.value.message
+    assert vcr.play_count == 1  # the re-prompt is never sent
+
+
+@pytest.mark.vcr("test_synthesis_openai.yaml")
+def test_token_limit_stops_the_draft(vcr: Any) -> None:
+    with pytest.raises(DraftingFailed) as failed:
+        drafter(OPENAI, total_tokens_limit=1000).synthesis(SYNTHESIS_INPUTS)
+
+    assert "total_tokens_limit of 1000" in failed.value.message
+    assert failed.value.details["usage"]["input_tokens"] == 3184
+
+
+@pytest.mark.vcr("test_checklist_openai.yaml")
+def test_adapter_usage_reaches_pydantic_ai(vcr: Any) -> None:
+    from pydantic_ai import Agent
+
+    model, ledger = litellm_model(OPENAI, max_retries=0)
+    agent = Agent(model, output_type=EvidenceChecklist, instructions="Check the evidence.")
+    result = agent.run_sync(render_data(CHECKLIST_INPUTS))
+
+    assert result.usage.input_tokens == ledger.input_tokens == 3350
+    assert result.usage.output_tokens == ledger.output_tokens == 512
+    assert result.usage.requests == ledger.requests == 1
+    assert ledger.cost_usd == pytest.approx(3350 * 0.15e-6 + 512 * 0.6e-6)
+    assert result.response.model_name == "gpt-4o-mini-2024-07-18"
+
+
+# --- model names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["no-such-model", "foo/bar", ""])
+def test_unknown_model_is_invalid_input(name: str) -> None:
+    with pytest.raises(InvalidInput) as invalid:
+        validate_model_name(name)
+    assert invalid.value.code == "unknown_model"
+
+
+def test_unknown_fallback_model_is_refused_up_front() -> None:
+    with pytest.raises(InvalidInput) as invalid:
+        LLMDrafter(OPENAI, fallback_models=["nope-9000"])
+    assert invalid.value.code == "unknown_model"
+
+
+@pytest.mark.parametrize(
+    "name", [OPENAI, ANTHROPIC, "ollama/llama3.1", "azure/my-deployment", "hosted_vllm/qwen3"]
+)
+def test_known_providers_are_accepted_offline(name: str) -> None:
+    validate_model_name(name)
+
+
+def test_no_feedback_is_not_enough_feedback() -> None:
+    empty = SYNTHESIS_INPUTS.model_copy(update={"feedback": [], "themes": []})
+    with pytest.raises(NotEnoughFeedback):
+        drafter(OPENAI).synthesis(empty)
+
+
+def test_network_stays_blocked_when_replaying(record_mode: str) -> None:
+    assert record_mode == "none"  # the default: replay only
+    with socket.socket() as sock, pytest.raises(RuntimeError, match="network access blocked"):
+        sock.connect(("203.0.113.7", 443))
+
+
+# --- the cassettes themselves --------------------------------------------------------------
+
+KEY_PATTERNS = [
+    re.compile(r"sk-[A-Za-z0-9_-]{20,}"),  # OpenAI (sk-, sk-proj-) and Anthropic (sk-ant-) keys
+    re.compile(r"Bearer\s+[A-Za-z0-9._-]{8,}"),
+    re.compile(r"test-(openai|anthropic)-key"),  # our own placeholders must be filtered too
+]
+
+
+def test_cassettes_hold_no_secrets() -> None:
+    import yaml
+
+    files = sorted(CASSETTES.glob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for pattern in KEY_PATTERNS:
+            assert not pattern.search(text), f"{path.name} holds a key: {pattern.pattern}"
+        for interaction in yaml.safe_load(text)["interactions"]:
+            headers = {h.lower() for h in interaction["request"]["headers"]}
+            assert not headers & set(SECRET_HEADERS), path.name
+            response_headers = {h.lower() for h in interaction["response"]["headers"]}
+            assert not response_headers & SECRET_RESPONSE_HEADERS, path.name
+
+
+def test_cassettes_carry_the_delimited_data() -> None:
+    """The recorded requests are what the drafter sends: data between the delimiters."""
+    import yaml
+
+    for path in sorted(CASSETTES.glob("*.yaml")):
+        for interaction in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
+            body = interaction["request"]["body"]
+            assert DATA_OPEN + "\\n{" in body and "}\\n" + DATA_CLOSE in body, path.name
+
+
+# --- pieces, without HTTP -------------------------------------------------------------------
+
+
+def test_render_data_round_trips_and_escapes_the_closing_tag() -> None:
+    message = render_data(SYNTHESIS_INPUTS)
+    payload = message.split(DATA_OPEN + "\n", 1)[1].rsplit("\n" + DATA_CLOSE, 1)[0]
+
+    assert message.count(DATA_CLOSE) == 2  # the notice names it; the data block ends with it
+    assert json.loads(payload) == prompt_payload(SYNTHESIS_INPUTS)
+    assert "feedback" not in json.loads(payload)  # raw comments are summarised, not sent
+    assert json.loads(payload)["feedback_summary"]["items"] == len(FEEDBACK)
+
+
+def test_locate_citations_uses_the_nearest_occurrence() -> None:
+    text = "Tests first. Then more tests first, always tests first."
+    item = FeedbackItem(
+        id=F1, reviewer="R1", relationship=Relationship.PEER, specific=True, text=text
+    )
+    inputs = SYNTHESIS_INPUTS.model_copy(update={"feedback": [item]})
+    section = {
+        "theme": "Testing",
+        "summary": "Tests.",
+        "reviewers": 1,
+        "claims": [{"text": "Writes tests.", "citations": [cite(F1, "tests first", 40, 51)]}],
+    }
+    output = Synthesis.model_validate({**SYNTHESIS_OUTPUT, "strengths": [section]})
+
+    citation = locate_citations(output, inputs).strengths[0].claims[0].citations[0]
+    assert (citation.start, citation.end) == (text.rindex("tests first"), len(text) - 1)
+
+
+def test_locate_citations_fixes_what_models_get_wrong() -> None:
+    """Wrong offsets, added quotation marks and a wrong source kind; paraphrase stays."""
+    located = locate_citations(Synthesis.model_validate(SYNTHESIS_OUTPUT), SYNTHESIS_INPUTS)
+    assert_cited_synthesis(located)
+
+
+def test_locate_citations_leaves_unknown_sources_alone() -> None:
+    stranger = uuid.UUID(int=7)
+    output = Synthesis.model_validate(
+        {
+            **SYNTHESIS_OUTPUT,
+            "self_vs_peers": [
+                {
+                    "topic": "x",
+                    "alignment": "agree",
+                    "note": "x",
+                    "citations": [cite(stranger, "cut manual reconciliation by 30%", 3, 9)],
+                }
+            ],
+        }
+    )
+    citation = locate_citations(output, SYNTHESIS_INPUTS).self_vs_peers[0].citations[0]
+    assert (citation.source_id, citation.start, citation.end) == (stranger, 3, 9)
+
+
+# --- the agent wiring, with pydantic-ai's FunctionModel -------------------------------------
+
+
+def _answer(output: dict[str, Any]) -> Callable[[list[ModelMessage], AgentInfo], ModelResponse]:
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        assert info.instructions is not None and "Two tracks" in info.instructions
+        assert info.output_tools[0].name == "final_result"
+        return ModelResponse(parts=[ToolCallPart("final_result", output)])
+
+    return respond
+
+
+def test_agent_wiring_with_function_model() -> None:
+    seen: list[str] = []
+
+    def factory(name: str) -> FunctionModel:
+        seen.append(name)
+        return FunctionModel(_answer(SYNTHESIS_OUTPUT), model_name=name)
+
+    drafted = LLMDrafter("primary-model", model_factory=factory).synthesis(SYNTHESIS_INPUTS)
+
+    assert seen == ["primary-model"]
+    assert drafted.model == "primary-model" and drafted.prompt_version == "synthesis@v1"
+    assert drafted.usage.requests == 1 and drafted.usage.input_tokens > 0
+    assert_cited_synthesis(drafted.output)
+
+
+def test_function_model_failure_falls_back() -> None:
+    from pydantic_ai.exceptions import ModelHTTPError
+
+    def broken(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise ModelHTTPError(status_code=503, model_name="primary", body="overloaded")
+
+    def factory(name: str) -> FunctionModel:
+        if name == "primary":
+            return FunctionModel(broken, model_name=name)
+        return FunctionModel(_answer(SYNTHESIS_OUTPUT), model_name=name)
+
+    drafted = LLMDrafter("primary", fallback_models=["backup"], model_factory=factory).synthesis(
+        SYNTHESIS_INPUTS
+    )
+    assert drafted.model == "backup"
+
+
+def test_test_model_drafts_expectations_of_the_right_type() -> None:
+    drafted = LLMDrafter(
+        "test", model_factory=lambda name: TestModel(custom_output_args=EXPECTATIONS_OUTPUT)
+    ).expectations(EXPECTATION_INPUTS)
+    assert isinstance(drafted.output, ExpectationSuggestions)
+    assert drafted.prompt_version == "expectations@v1"
+
+
+# --- the adapter's retries, with a stand-in for litellm.acompletion -------------------------
+
+
+def _completion(script: list[Exception | None]) -> Callable[..., Any]:
+    """Raises the scripted errors in turn; None answers with a small litellm response."""
+    calls: list[dict[str, Any]] = []
+
+    async def complete(**kwargs: Any) -> Any:
+        calls.append(kwargs)
+        error = script.pop(0)
+        if error is not None:
+            raise error
+        return litellm.ModelResponse(
+            model="gpt-4o-mini",
+            choices=[{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+            usage={"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+        )
+
+    complete.calls = calls  # type: ignore[attr-defined]
+    return complete
+
+
+def _client(script: list[Exception | None], **kwargs: Any) -> LiteLLMClient:
+    return LiteLLMClient(
+        model=OPENAI,
+        completion=_completion(script),
+        backoff_base_s=0.001,
+        backoff_max_s=0.002,
+        **kwargs,
+    )
+
+
+def _timeout() -> Exception:
+    return Timeout(message="timed out", model=OPENAI, llm_provider="openai")
+
+
+def _auth() -> Exception:
+    return AuthenticationError(message="bad key", llm_provider="openai", model=OPENAI)
+
+
+def test_adapter_retries_timeouts_then_answers() -> None:
+    import asyncio
+
+    client = _client([_timeout(), _timeout(), None], max_retries=3)
+    completion = asyncio.run(client.create(model=OPENAI, messages=[]))
+
+    assert completion.choices[0].message.content == "ok"
+    assert len(client.completion.calls) == 3  # type: ignore[attr-defined]
+    assert client.completion.calls[0]["max_retries"] == 0  # type: ignore[attr-defined]
+    assert (client.ledger.requests, client.ledger.input_tokens) == (1, 5)
+    assert len(client.ledger.failures) == 2
+
+
+def test_adapter_gives_up_after_max_retries() -> None:
+    import asyncio
+
+    client = _client([_timeout(), _timeout()], max_retries=1)
+    with pytest.raises(Timeout):
+        asyncio.run(client.create(model=OPENAI, messages=[]))
+    assert len(client.completion.calls) == 2  # type: ignore[attr-defined]
+
+
+def test_adapter_does_not_retry_auth_errors() -> None:
+    import asyncio
+
+    client = _client([_auth()], max_retries=3)
+    with pytest.raises(AuthenticationError):
+        asyncio.run(client.create(model=OPENAI, messages=[]))
+    assert len(client.completion.calls) == 1  # type: ignore[attr-defined]
+
+
+def test_transient_errors_are_the_retryable_ones() -> None:
+    rate = RateLimitError(message="slow down", llm_provider="openai", model=OPENAI)
+    unavailable = ServiceUnavailableError(message="down", llm_provider="openai", model=OPENAI)
+    bad = BadRequestError(message="bad", llm_provider="openai", model=OPENAI)
+    assert is_transient(rate) and is_transient(unavailable) and is_transient(_timeout())
+    assert not is_transient(_auth()) and not is_transient(bad)
+
+
+@pytest.mark.vcr("test_synthesis_anthropic.yaml")
+def test_timeout_falls_back_to_the_next_model(vcr: Any) -> None:
+    """A primary that keeps timing out gives way to the fallback, which answers for real."""
+
+    async def timing_out(**kwargs: Any) -> Any:
+        if kwargs["model"] == OPENAI:
+            raise _timeout()
+        return await litellm.acompletion(**kwargs)
+
+    def factory(name: str) -> Any:
+        model, _ = litellm_model(
+            name, max_retries=1, backoff_base_s=0.001, backoff_max_s=0.002, completion=timing_out
+        )
+        return model
+
+    drafted = LLMDrafter(OPENAI, fallback_models=[ANTHROPIC], model_factory=factory).synthesis(
+        SYNTHESIS_INPUTS
+    )
+    assert drafted.model == ANTHROPIC
+    assert vcr.all_played

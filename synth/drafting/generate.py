@@ -7,6 +7,7 @@ clear, final result rather than an empty draft.
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.cycles.models import ReviewPeriod
 from synth.db.engine import transaction
-from synth.drafting import gather
+from synth.drafting import coverage, gather
 from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback
 from synth.drafting.inputs import (
     ChecklistInputs,
@@ -27,6 +28,7 @@ from synth.drafting.inputs import (
     inputs_hash,
 )
 from synth.drafting.models import Draft, DraftKind, DraftStatus
+from synth.drafting.outputs import Synthesis
 from synth.drafting.service import claim_next
 from synth.errors import SynthError
 from synth.people.models import Person
@@ -80,13 +82,24 @@ def _finish(db: Session, draft_id: uuid.UUID, **changes: Any) -> Draft:
     return draft
 
 
-def generate_one(factory: sessionmaker[Session], drafter: Drafter, embedder: Embedder) -> bool:
-    """Generate the next queued draft; False when the queue is empty."""
+def generate_one(
+    factory: sessionmaker[Session],
+    drafter: Drafter,
+    embedder: Embedder,
+    resolve: Callable[[str], Drafter] | None = None,
+) -> bool:
+    """Generate the next queued draft; False when the queue is empty.
+
+    `drafter` serves drafts requested for its model; with `resolve`, a draft that asked for
+    another model gets that model's drafter.
+    """
     with transaction(factory) as db:
         claimed = claim_next(db)
         if claimed is None:
             return False
         draft_id, kind = claimed.id, claimed.kind
+        if resolve is not None and claimed.drafter != drafter.name:
+            drafter = resolve(claimed.drafter)
     try:
         with transaction(factory) as db:
             draft = db.get(Draft, draft_id)
@@ -136,6 +149,8 @@ def generate_one(factory: sessionmaker[Session], drafter: Drafter, embedder: Emb
             _finish(db, draft_id, status=DraftStatus.FAILED, error_code=exc.code, error=exc.message)
         return True
     output: BaseModel = drafted.output
+    if isinstance(output, Synthesis) and isinstance(inputs, SynthesisInputs):
+        output = coverage.complete(output, inputs)
     with transaction(factory) as db:
         _finish(
             db,
@@ -162,9 +177,10 @@ def generate_all(
     embedder: Embedder,
     *,
     limit: int | None = None,
+    resolve: Callable[[str], Drafter] | None = None,
 ) -> int:
     """Drain the draft queue (or `limit` drafts); returns how many were processed."""
     done = 0
-    while (limit is None or done < limit) and generate_one(factory, drafter, embedder):
+    while (limit is None or done < limit) and generate_one(factory, drafter, embedder, resolve):
         done += 1
     return done

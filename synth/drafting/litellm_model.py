@@ -20,6 +20,13 @@ from typing import Any, cast
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # else importing litellm stalls
 
 import litellm  # noqa: E402
+from litellm.exceptions import (  # noqa: E402
+    APIConnectionError,
+    InternalServerError,
+    RateLimitError,
+    ServiceUnavailableError,
+    Timeout,
+)
 from openai import AsyncOpenAI, NotGiven, Omit  # noqa: E402
 from openai.types.chat import ChatCompletion  # noqa: E402
 from pydantic_ai.exceptions import UserError  # noqa: E402
@@ -44,11 +51,11 @@ log = logging.getLogger("synth.drafting.litellm")
 Completion = Callable[..., Awaitable[Any]]
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
-    litellm.RateLimitError,
-    litellm.ServiceUnavailableError,
-    litellm.InternalServerError,
-    litellm.Timeout,
-    litellm.APIConnectionError,
+    RateLimitError,
+    ServiceUnavailableError,
+    InternalServerError,
+    Timeout,
+    APIConnectionError,
 )
 
 

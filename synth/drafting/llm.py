@@ -6,18 +6,29 @@ per-draft usage limits span every attempt. When nothing answers, `DraftingFailed
 last error and the draft service marks the draft failed (retryable).
 """
 
+import dataclasses
 import json
 import logging
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from openai import OpenAIError
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic_ai import Agent
-from pydantic_ai.exceptions import AgentRunError, UsageLimitExceeded
+from pydantic_ai.exceptions import (
+    AgentRunError,
+    ModelAPIError,
+    ModelConnectionError,
+    ModelRateLimitError,
+    ModelRequestTimeout,
+    ModelServerError,
+    ModelUnavailableError,
+    UsageLimitExceeded,
+)
 from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import RunUsage, UsageLimits
@@ -32,7 +43,7 @@ from synth.drafting.inputs import (
     Quote,
     SynthesisInputs,
 )
-from synth.drafting.litellm_model import Ledger, litellm_model, provider_of
+from synth.drafting.litellm_model import Ledger, is_transient, litellm_model, provider_of
 from synth.drafting.outputs import (
     EvidenceChecklist,
     ExpectationSuggestions,
@@ -65,13 +76,25 @@ def validate_model_name(model: str) -> None:
     provider_of(model)
 
 
+def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
+    """The inputs as the model sees them: themes and quotes, and only a summary of the raw
+    feedback, so the prompt grows with the number of themes, not of comments. Which feedback
+    is vague or unused is worked out after drafting (`coverage.complete`), not by the model."""
+    data = inputs.model_dump(mode="json", exclude_none=True, exclude={"feedback"})
+    if not isinstance(inputs, ExpectationInputs):
+        items = inputs.feedback
+        data["feedback_summary"] = {
+            "items": len(items),
+            "reviewers": len({f.reviewer for f in items}),
+            "by_relationship": dict(sorted(Counter(f.relationship.value for f in items).items())),
+            "without_concrete_examples": sum(1 for f in items if not f.specific),
+        }
+    return data
+
+
 def render_data(inputs: DraftInputs) -> str:
     """The user message: the inputs as compact JSON inside the untrusted-data delimiters."""
-    payload = json.dumps(
-        inputs.model_dump(mode="json", exclude_none=True),
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    payload = json.dumps(prompt_payload(inputs), ensure_ascii=False, separators=(",", ":"))
     # A comment that writes the closing tag must not end the data block: escape it as JSON
     # does (\u003c is "<" to any JSON reader), so the data means the same and stays inside.
     payload = _DELIMITER.sub(lambda m: "\\u003c" + m.group(1), payload)
@@ -125,9 +148,11 @@ def _nearest(text: str, quote: str, hint: int) -> int | None:
 
 def _variants(quote: str) -> list[str]:
     """The quote as given, then trimmed of whitespace and of quotation marks models add."""
-    trimmed = quote.strip()
-    unquoted = trimmed.strip("\"'“”‘’").strip()
-    return [q for i, q in enumerate([quote, trimmed, unquoted]) if q and q not in [quote, trimmed][:i]]
+    found: list[str] = []
+    for variant in (quote, quote.strip(), quote.strip().strip("\"'“”‘’").strip()):
+        if variant and variant not in found:
+            found.append(variant)
+    return found
 
 
 def _locate(citation: dict[str, Any], sources: _Sources) -> None:
@@ -179,12 +204,42 @@ def locate_citations(output: OutputT, inputs: DraftInputs) -> OutputT:
 
 
 def _describe(error: BaseException) -> str:
-    """One line naming the error and, for wrapped provider errors, the litellm error below."""
+    """One line naming the error: the provider's (litellm) error when pydantic-ai wraps one.
+
+    Validation errors list fields and messages only: their inputs would copy the model's
+    answer, quotes of feedback included, into logs and the draft's error.
+    """
     cause = error.__cause__
-    text = f"{type(error).__name__}: {error}"
-    if cause is not None and not isinstance(cause, AgentRunError):
-        text += f" (caused by {type(cause).__name__}: {cause})"
-    return " ".join(text.split())[:500]
+    if isinstance(error, ModelAPIError) and cause is not None:
+        status = getattr(cause, "status_code", None)
+        text = f"{type(cause).__name__}" + (f" (HTTP {status})" if status else "") + f": {cause}"
+    elif isinstance(cause, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
+            for e in cause.errors(include_input=False, include_url=False)[:8]
+        )
+        text = f"{type(error).__name__}: {error}; invalid output: {problems}"
+    elif cause is not None:
+        text = f"{type(error).__name__}: {error}: {type(cause).__name__}: {cause}"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split())[:600]
+
+
+_TRANSIENT = (
+    ModelRateLimitError,
+    ModelUnavailableError,
+    ModelServerError,
+    ModelConnectionError,
+    ModelRequestTimeout,
+)
+
+
+def _retryable(error: BaseException) -> bool:
+    """Whether trying this draft again later may work: not after an auth or request error."""
+    if isinstance(error, ModelAPIError):
+        return isinstance(error, _TRANSIENT) or is_transient(error.__cause__ or error)
+    return not isinstance(error, OpenAIError) or is_transient(error)
 
 
 class LLMDrafter:
@@ -264,16 +319,18 @@ class LLMDrafter:
             max_retries=self.max_retries,
             backoff_base_s=self.backoff_base_s,
             backoff_max_s=self.backoff_max_s,
-            settings=self.settings,
         )
 
-    def _draft(self, kind: str, inputs: DraftInputs, output_type: type[OutputT]) -> Drafted[OutputT]:
+    def _draft(
+        self, kind: str, inputs: DraftInputs, output_type: type[OutputT]
+    ) -> Drafted[OutputT]:
         prompt_ref = self.prompt_ref(kind)
         agent = self._agent(kind)
         message = render_data(inputs)
         usage = RunUsage()  # shared by every attempt: the limits are per draft
         ledgers: list[Ledger] = []
         errors: list[str] = []
+        retryable = False
 
         def spent() -> Usage:
             return Usage(
@@ -298,10 +355,16 @@ class LLMDrafter:
             except UsageLimitExceeded as exc:
                 raise DraftingFailed(
                     f"usage limit exceeded while drafting with {name}: {exc}",
-                    details={"model": name, "usage": spent().__dict__, "attempts": errors},
+                    details={
+                        "model": name,
+                        "usage": dataclasses.asdict(spent()),
+                        "attempts": errors,
+                        "retryable": False,
+                    },
                 ) from exc
             except (AgentRunError, OpenAIError) as exc:
                 errors.append(f"{name}: {_describe(exc)}")
+                retryable = retryable or _retryable(exc)
                 log.warning("drafting %s with %s failed: %s", kind, name, errors[-1])
                 continue
             if not isinstance(result.output, output_type):
@@ -315,5 +378,9 @@ class LLMDrafter:
         raise DraftingFailed(
             f"drafting failed with every model ({', '.join(self.models)}); "
             f"last error: {errors[-1]}",
-            details={"attempts": errors, "usage": spent().__dict__},
+            details={
+                "attempts": errors,
+                "usage": dataclasses.asdict(spent()),
+                "retryable": retryable,
+            },
         )

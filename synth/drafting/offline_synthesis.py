@@ -1,5 +1,5 @@
-"""The offline manager synthesis: themes placed as strengths or growth areas, evidence per
-expectation, where the self-assessment and reviewers agree, and 1:1 talking points.
+"""The offline manager synthesis: themes placed as strengths or growth areas, 1:1 talking
+points and an overview (evidence per expectation and self-vs-peers: `offline_evidence`).
 
 Rules, not a model. Sentences are written around representative quotes (the reviewers' own
 words, cited verbatim) rather than paraphrasing them, because a paraphrase without a model
@@ -11,16 +11,15 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
-from synth.cycles.models import Outcome
 from synth.drafting.base import NotEnoughFeedback
 from synth.drafting.inputs import ExpectationInput, FeedbackItem, Quote, SynthesisInputs, ThemeInput
+from synth.drafting.offline_evidence import Section, expectation_evidence, self_vs_peers
 from synth.drafting.offline_text import (
-    about,
+    LEAN,
+    Place,
     cap,
     cite,
-    cite_all,
     clip,
     count,
     engineer_safe,
@@ -30,8 +29,8 @@ from synth.drafting.offline_text import (
     relationship_mix,
     reviewer_of,
     reviewers_subject,
-    sub_quote,
     theme_name,
+    theme_place,
 )
 from synth.drafting.outputs import (
     Alignment,
@@ -45,29 +44,13 @@ from synth.drafting.outputs import (
     ThemeSection,
 )
 from synth.drafting.specificity import is_specific
-from synth.themes.labels import Polarity, statement_polarity
-from synth.themes.statements import split_statements
+from synth.themes.labels import statement_polarity
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3
 MAX_TALKING_POINTS = 6
-LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism
 
 Feedback = Mapping[uuid.UUID, FeedbackItem]
-
-
-class Place(Enum):
-    STRENGTH = "strength"
-    GROWTH = "growth"
-    SPLIT = "split"  # reviewers divided: shown with growth areas, phrased as a split view
-
-
-@dataclass
-class Section:
-    theme: ThemeInput
-    place: Place
-    output: ThemeSection
-    quotes: list[Quote]
 
 
 @dataclass
@@ -88,9 +71,9 @@ def draft_synthesis(inputs: SynthesisInputs) -> Synthesis:
     strengths = [s for s in sections if s.place is Place.STRENGTH]
     growth = [s for s in sections if s.place is not Place.STRENGTH]
     expectations = sorted(inputs.expectations, key=lambda e: (e.position, str(e.id)))
-    evidence = [_evidence(e) for e in expectations]
+    evidence = [expectation_evidence(e) for e in expectations]
     points = Points()
-    comparisons = _self_vs_peers(inputs, expectations, strengths, growth, points)
+    comparisons = self_vs_peers(inputs, expectations, strengths, growth, points.divergence)
     vague = [f.id for f in inputs.feedback if not f.specific]
     _talking_points(points, inputs, expectations, evidence, strengths, growth, vague)
 
@@ -138,24 +121,6 @@ def _check_enough(inputs: SynthesisInputs) -> None:
 # --- themes ---------------------------------------------------------------------------------
 
 
-def _place(theme: ThemeInput) -> Place:
-    if theme.polarity is Polarity.STRENGTH:
-        return Place.STRENGTH
-    if theme.polarity is Polarity.GROWTH_AREA:
-        return Place.GROWTH
-    # A mixed theme goes where most of its representative statements (the only ones the
-    # drafter sees) lean. A tie is a split view and sits with the growth areas, worded as
-    # such: a theme reviewers disagree about is worth a conversation either way.
-    scores = [statement_polarity(q.text) for q in theme.representatives]
-    praise = sum(1 for s in scores if s > LEAN)
-    criticism = sum(1 for s in scores if s < -LEAN)
-    if praise > criticism:
-        return Place.STRENGTH
-    if criticism > praise:
-        return Place.GROWTH
-    return Place.SPLIT
-
-
 def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     # Themes below the anonymity threshold never reach an engineer-facing draft.
     threshold = max(inputs.anonymity_threshold, MIN_REVIEWERS)
@@ -164,7 +129,7 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     for theme in ordered:
         if theme.reviewers < threshold:
             continue
-        place = _place(theme)
+        place = theme_place(theme)
         quotes = _claim_quotes(theme, place, feedback)
         if not quotes:
             continue
@@ -210,7 +175,8 @@ def _claim_quotes(theme: ThemeInput, place: Place, feedback: Feedback) -> list[Q
 
 
 def _claim_text(index: int, place: Place, quote: Quote) -> str:
-    specific = is_specific(quote.text)
+    """The quote, introduced. Whether feedback is specific is said once, in the summary: a
+    single statement is too short to judge."""
     if place is Place.SPLIT:
         score = statement_polarity(quote.text)
         lead = (
@@ -221,17 +187,13 @@ def _claim_text(index: int, place: Place, quote: Quote) -> str:
             else "A reviewer says:"
         )
     elif place is Place.STRENGTH:
-        lead = (
-            ("A reviewer gives a concrete example:" if specific else "A reviewer says, without a specific example:")
-            if index == 0
-            else ("Another reviewer gives an example:" if specific else "Another reviewer says, in general terms:")
-        )
+        lead = ("One reviewer puts it this way:", "Another reviewer adds:", "A third adds:")[index]
     else:
         lead = (
-            ("A reviewer describes a specific instance:" if specific else "A reviewer says, without a specific instance:")
-            if index == 0
-            else ("Another reviewer describes the same pattern:" if specific else "Another reviewer says, in general terms:")
-        )
+            "One reviewer describes it:",
+            "Another reviewer sees the same pattern:",
+            "A third adds:",
+        )[index]
     text = clip(quote.text.strip())
     end = "" if re.search(r"[.!?…]$", text) else "."
     return f"{lead} “{text}”{end}"
@@ -259,289 +221,6 @@ def _summary(theme: ThemeInput, place: Place, feedback: Feedback) -> str:
     return f"{first} {cap(number(specific))} of the {count(len(items), 'feedback item')} behind it give concrete examples."
 
 
-# --- expectations ---------------------------------------------------------------------------
-
-_SELF_SCORE = {Outcome.MET: 1.0, Outcome.PARTIALLY_MET: 0.5, Outcome.MISSED: 0.0}
-_SELF_WORDS = {Outcome.MET: "met", Outcome.PARTIALLY_MET: "partly met", Outcome.MISSED: "missed"}
-_VERDICT_START = re.compile(
-    r"^\W*(?P<partial>partial(?:ly)?|partly|half)|^\W*(?P<missed>missed|not met|not done)"
-    r"|^\W*(?P<met>(?:fully )?met|done|achieved|delivered|completed|yes)\b",
-    re.IGNORECASE,
-)
-_PARTIAL = re.compile(
-    r"\b(?:partial(?:ly)?|partly|mostly|halfway|short of|not (?:yet |fully |quite )"
-    r"(?:met|done|there|finished)|some progress|still in progress)\b",
-    re.IGNORECASE,
-)
-_MISSED = re.compile(
-    r"\b(?:missed|not met|did(?: not|n't) happen|never happened|not started|no progress)\b",
-    re.IGNORECASE,
-)
-_MET = re.compile(
-    r"\b(?:exactly what we agreed|fully met|on time|ahead of schedule|hit the target)\b",
-    re.IGNORECASE,
-)
-# (score, how the note describes it); a comment without a verdict or a lean is context only.
-_PEER_CLASSES = {
-    "met": (1.0, "says it was met"),
-    "positive": (1.0, "reads as done"),
-    "partial": (0.5, "reads as partly done"),
-    "missed": (0.0, "says it was missed"),
-    "critical": (0.25, "is critical"),
-}
-
-
-def peer_class(text: str) -> str | None:
-    """How one peer comment on an expectation reads: an explicit verdict first, then lean."""
-    start = _VERDICT_START.search(text)
-    if start:
-        return next(k for k in ("partial", "missed", "met") if start.group(k))
-    if _PARTIAL.search(text):
-        return "partial"
-    if _MISSED.search(text):
-        return "missed"
-    if _MET.search(text):
-        return "met"
-    score = statement_polarity(text)
-    if score > LEAN:
-        return "positive"
-    if score < -LEAN:
-        return "critical"
-    return None
-
-
-def _peer_view(expectation: ExpectationInput) -> tuple[list[Quote], list[str]]:
-    quotes = [q for q in expectation.peer_comments if engineer_safe(q)]
-    return quotes, [c for q in quotes if (c := peer_class(q.text)) is not None]
-
-
-def _peer_score(classes: list[str]) -> float | None:
-    if not classes:
-        return None
-    return sum(_PEER_CLASSES[c][0] for c in classes) / len(classes)
-
-
-def _evidence(expectation: ExpectationInput) -> ExpectationEvidence:
-    """Status from a weighted average: self outcome (1), key-step progress (0.5) and peer
-    comments (their average, weighing as much as two voices at most). Key steps alone are a
-    plan, not an outcome: with no self outcome and no peer verdict the status is unclear."""
-    quotes, classes = _peer_view(expectation)
-    parts: list[str] = []
-    total = weight = 0.0
-    outcome = expectation.self_outcome
-    if outcome is not None:
-        total, weight = _SELF_SCORE[outcome], 1.0
-        parts.append(f"the self-assessment says {_SELF_WORDS[outcome]}")
-    else:
-        parts.append("there is no self-assessment of it")
-    steps_total = expectation.key_steps_total
-    if steps_total > 0:
-        done = min(expectation.key_steps_done, steps_total)
-        total += 0.5 * done / steps_total
-        weight += 0.5
-        parts.append(f"{number(done)} of {number(steps_total)} key steps are done")
-    peers = _peer_score(classes)
-    if peers is not None:
-        voices = min(len(classes), 2)
-        total += peers * voices
-        weight += voices
-    parts.append(_peer_words(quotes, classes))
-    if outcome is None and peers is None:
-        status = EvidenceStatus.UNCLEAR
-    else:
-        score = total / weight
-        status = (
-            EvidenceStatus.MET
-            if score >= 0.75
-            else EvidenceStatus.PARTIALLY
-            if score >= 0.4
-            else EvidenceStatus.MISSED
-        )
-    verdict = {
-        EvidenceStatus.MET: "Looks met",
-        EvidenceStatus.PARTIALLY: "Looks partly met",
-        EvidenceStatus.MISSED: "Looks missed",
-        EvidenceStatus.UNCLEAR: "Unclear",
-    }[status]
-    note = f"{verdict}: {join(parts)}."
-    if outcome is not None and peers is not None and abs(_SELF_SCORE[outcome] - peers) >= 0.5:
-        note += " The self-assessment and reviewers see this differently."
-    sources = [expectation.self_quote] if expectation.self_quote else []
-    return ExpectationEvidence(
-        expectation_id=expectation.id,
-        title=expectation.title,
-        status=status,
-        note=note,
-        citations=cite_all([q for q in sources if engineer_safe(q)] + quotes),
-    )
-
-
-def _peer_words(quotes: list[Quote], classes: list[str]) -> str:
-    if not quotes:
-        return "no peer comment addresses it"
-    if not classes:
-        return f"{count(len(quotes), 'peer comment')} mention{'s' if len(quotes) == 1 else ''} it without a verdict"
-    tally: dict[str, int] = {}
-    for c in classes:
-        tally[c] = tally.get(c, 0) + 1
-    described = [
-        f"{number(k)} {_PEER_CLASSES[c][1]}" for c, k in tally.items()
-    ]
-    return f"of {count(len(quotes), 'peer comment')}, {join(described)}"
-
-
-# --- self-assessment versus reviewers -------------------------------------------------------
-
-
-def _self_vs_peers(
-    inputs: SynthesisInputs,
-    expectations: list[ExpectationInput],
-    strengths: list[Section],
-    growth: list[Section],
-    points: Points,
-) -> list[SelfVsPeers]:
-    result: list[SelfVsPeers] = []
-    own = _self_statements(inputs.self_overall)
-    overall = _overall(own, strengths, growth, points)
-    if overall is not None:
-        result.append(overall)
-    for expectation in expectations:
-        item = _on_expectation(expectation, growth, points)
-        if item is not None:
-            result.append(item)
-    for section in strengths + growth:
-        item = _on_theme(own, section, points)
-        if item is not None:
-            result.append(item)
-    return result
-
-
-def _self_statements(whole: Quote | None) -> list[tuple[Quote, float]]:
-    if whole is None or not engineer_safe(whole):
-        return []
-    spans = split_statements(whole.text)
-    quotes = [sub_quote(whole, s.start, s.end) for s in spans]
-    return [(q, statement_polarity(q.text)) for q in quotes if engineer_safe(q)]
-
-
-def _overall(
-    own: list[tuple[Quote, float]], strengths: list[Section], growth: list[Section], points: Points
-) -> SelfVsPeers | None:
-    if not own or not (strengths or growth):
-        return None
-    self_lean = sum(1 for _, s in own if s > LEAN) - sum(1 for _, s in own if s < -LEAN)
-    peer_lean = sum(s.theme.reviewers for s in strengths) - sum(s.theme.reviewers for s in growth)
-    if self_lean == 0 or peer_lean == 0:
-        return None
-    positive = self_lean > 0
-    pick = max(own, key=lambda x: x[1]) if positive else min(own, key=lambda x: x[1])
-    top = (strengths if peer_lean > 0 else growth)[0]
-    citations = [cite(pick[0]), cite(top.quotes[0])]
-    kinds = f"{count(len(strengths), 'strength')} and {count(len(growth), 'growth area')}"
-    if positive == (peer_lean > 0):
-        note = (
-            f"The self-assessment reads as {'broadly positive' if positive else 'self-critical'}, "
-            f"and the feedback leans the same way ({kinds})."
-        )
-        return SelfVsPeers(topic="Overall view of the period", alignment=Alignment.AGREE, note=note, citations=citations)
-    if positive:
-        note = (
-            "The self-assessment reads as broadly positive, while reviewers raise more to work on "
-            f"than to keep ({kinds}, weighed by how many reviewers back each)."
-        )
-        points.divergence.append(
-            "Reviewers raise more to work on than the self-assessment does: which of the growth "
-            "areas do you recognise, and which surprise you?"
-        )
-    else:
-        note = (
-            "The self-assessment is more critical than the feedback, which leans towards "
-            f"strengths ({kinds})."
-        )
-        points.divergence.append(
-            f"Reviewers are more positive than your self-assessment, especially about "
-            f"{quoted(top.theme.label)}: what makes you see it differently?"
-        )
-    return SelfVsPeers(topic="Overall view of the period", alignment=Alignment.DIVERGE, note=note, citations=citations)
-
-
-def _on_expectation(
-    expectation: ExpectationInput, growth: list[Section], points: Points
-) -> SelfVsPeers | None:
-    outcome = expectation.self_outcome
-    if outcome is None:
-        return None
-    quotes, classes = _peer_view(expectation)
-    peers = _peer_score(classes)
-    own = [expectation.self_quote] if expectation.self_quote and engineer_safe(expectation.self_quote) else []
-    said = _SELF_WORDS[outcome]
-    title = f"“{clip(expectation.title, 120)}”"
-    if peers is not None:
-        classified = [q for q in quotes if peer_class(q.text) is not None]
-        citations = cite_all(own + classified)
-        view = _peer_words(classified, classes)
-        if abs(_SELF_SCORE[outcome] - peers) >= 0.5:
-            points.divergence.append(
-                f"Your self-assessment calls {title} {said}, but peer comments see it "
-                f"differently. What does done look like to you here, and what would you point to?"
-            )
-            note = f"The self-assessment says {said}; {view}."
-            return SelfVsPeers(topic=expectation.title, alignment=Alignment.DIVERGE, note=note, citations=citations)
-        note = f"The self-assessment says {said}, and peer comments agree: {view}."
-        return SelfVsPeers(topic=expectation.title, alignment=Alignment.AGREE, note=note, citations=citations)
-    related = [s for s in growth if about(expectation.title, s.theme)]
-    if outcome is Outcome.MET and related:
-        section = related[0]
-        reviewers = count(section.theme.reviewers, "reviewer")
-        points.divergence.append(
-            f"Your self-assessment calls {title} met, while {reviewers} raise "
-            f"{quoted(section.theme.label)}. How do the two fit together?"
-        )
-        note = (
-            f"The self-assessment says met, but {reviewers} raise {quoted(section.theme.label)} "
-            "as something to work on, which is about the same work."
-        )
-        return SelfVsPeers(
-            topic=expectation.title,
-            alignment=Alignment.DIVERGE,
-            note=note,
-            citations=cite_all(own + section.quotes[:1]),
-        )
-    return None
-
-
-def _on_theme(
-    own: list[tuple[Quote, float]], section: Section, points: Points
-) -> SelfVsPeers | None:
-    matches = [(q, s) for q, s in own if about(q.text, section.theme)]
-    if not matches:
-        return None
-    quote, score = matches[0]
-    reviewers = count(section.theme.reviewers, "reviewer")
-    name = quoted(section.theme.label)
-    citations = [cite(quote), cite(section.quotes[0])]
-    topic = theme_name(section.theme.label)
-    if section.place is Place.STRENGTH:
-        if score < -LEAN:
-            points.divergence.append(
-                f"{cap(reviewers)} name {name} as a strength, but your self-assessment is critical "
-                "of it. What would you need to see to agree with them?"
-            )
-            note = f"The self-assessment is more critical of this than the {reviewers} who name it as a strength."
-            return SelfVsPeers(topic=topic, alignment=Alignment.DIVERGE, note=note, citations=citations)
-        note = f"The self-assessment and {reviewers} both see this as going well."
-        return SelfVsPeers(topic=topic, alignment=Alignment.AGREE, note=note, citations=citations)
-    if score > LEAN:
-        points.divergence.append(
-            f"Your self-assessment describes progress on {name}, while {reviewers} still raise it. "
-            "What has changed, and what would reviewers need to see to notice it?"
-        )
-        note = f"The self-assessment describes progress here, while {reviewers} still raise it as something to work on."
-        return SelfVsPeers(topic=topic, alignment=Alignment.DIVERGE, note=note, citations=citations)
-    note = f"The self-assessment names this too, in line with the {reviewers} who raise it."
-    return SelfVsPeers(topic=topic, alignment=Alignment.AGREE, note=note, citations=citations)
-
-
 # --- talking points and overview ------------------------------------------------------------
 
 
@@ -564,9 +243,7 @@ def _talking_points(
         points.growth.append(f"{cap(reviewers)} {verb} {quoted(section.theme.label)}. {asks[i]}")
     diverged = " ".join(points.divergence)
     order = {EvidenceStatus.MISSED: 0, EvidenceStatus.PARTIALLY: 1, EvidenceStatus.UNCLEAR: 2}
-    pending = sorted(
-        (e for e in evidence if e.status in order), key=lambda e: order[e.status]
-    )
+    pending = sorted((e for e in evidence if e.status in order), key=lambda e: order[e.status])
     for item in pending:
         title = f"“{clip(item.title, 120)}”"
         if title in diverged:
@@ -583,13 +260,14 @@ def _talking_points(
             )
     if vague:
         share = (
-            "None of the feedback gives"
+            "None of the feedback gives a concrete example."
             if len(vague) == len(inputs.feedback)
-            else f"{cap(number(len(vague)))} of {count(len(inputs.feedback), 'feedback item')} give"
+            else f"{cap(number(len(vague)))} of {count(len(inputs.feedback), 'feedback item')} "
+            "give no concrete example."
         )
         points.vague.append(
-            f"{share} a concrete example. Which pieces of work from this period best show what "
-            "reviewers describe, so we can ask them for specific examples?"
+            f"{share} Which pieces of work from this period best show what reviewers describe, "
+            "so we can ask them for specific examples?"
         )
     if strengths:
         points.strength.append(
@@ -690,9 +368,12 @@ def _overview(
 
 def citations_of(synthesis: Synthesis) -> list[Citation]:
     """Every citation of a synthesis (for checks and tests)."""
-    found = [c for s in synthesis.strengths + synthesis.growth_areas for cl in s.claims for c in cl.citations]
+    found = [
+        c
+        for s in synthesis.strengths + synthesis.growth_areas
+        for cl in s.claims
+        for c in cl.citations
+    ]
     found += [c for e in synthesis.expectations for c in e.citations]
     found += [c for v in synthesis.self_vs_peers for c in v.citations]
     return found
-
-

@@ -5,13 +5,14 @@ quotes that cannot be cited safely (inconsistent offsets, pay or promotion talk,
 addressed to a machine) are dropped before any sentence is written around them.
 """
 
+import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
-from synth.themes.labels import STOPWORDS
+from synth.themes.labels import STOPWORDS, Polarity, statement_polarity
 
 # Engineer-facing drafts never talk about pay, ratings, promotions or level decisions; a quote
 # that does is left out of them (the thought partner's checklist may still cite it).
@@ -29,11 +30,12 @@ INJECTION = re.compile(
     re.IGNORECASE,
 )
 
+LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 _TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]", re.IGNORECASE)
 # Words too common in feedback to tell two topics apart.
 _GENERIC = frozenset(
-    """engineer engineers review period half code project projects change changes team's
+    """engineer engineers review period half project projects change changes team's
     always really example examples better much more everyone anyone""".split()
 )
 
@@ -43,16 +45,16 @@ _GENERIC = frozenset(
 
 def citable(quote: Quote) -> bool:
     """A quote whose offsets match its text: the citation guard would reject anything else."""
-    return bool(quote.text.strip()) and quote.end > quote.start >= 0 and (
-        quote.end - quote.start == len(quote.text)
+    return (
+        bool(quote.text.strip())
+        and quote.end > quote.start >= 0
+        and (quote.end - quote.start == len(quote.text))
     )
 
 
 def engineer_safe(quote: Quote) -> bool:
     """Citable, and fit for an engineer-facing draft."""
-    return citable(quote) and not OFF_LIMITS.search(quote.text) and not INJECTION.search(
-        quote.text
-    )
+    return citable(quote) and not OFF_LIMITS.search(quote.text) and not INJECTION.search(quote.text)
 
 
 def cite(quote: Quote) -> Citation:
@@ -117,7 +119,7 @@ def number(n: int) -> str:
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
-    """"three reviewers", "one statement"."""
+    """ "three reviewers", "one statement"."""
     return f"{number(n)} {singular if n == 1 else (plural or singular + 's')}"
 
 
@@ -126,7 +128,7 @@ def cap(text: str) -> str:
 
 
 def join(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
@@ -152,7 +154,11 @@ def quoted(label: str) -> str:
 # group, "their management chain", so a sentence never singles out one identifiable person.
 _GROUPS: dict[str, tuple[str, str, str]] = {
     "peer": ("peers", "a peer", "peers"),
-    "cross_functional": ("cross-functional", "a cross-functional partner", "cross-functional partners"),
+    "cross_functional": (
+        "cross-functional",
+        "a cross-functional partner",
+        "cross-functional partners",
+    ),
     "report": ("reports", "someone they manage", "people they manage"),
     "manager": ("chain", "their management chain", "their management chain"),
     "skip_level": ("chain", "their management chain", "their management chain"),
@@ -190,7 +196,7 @@ def reviewers_subject(n: int, relationships: Mapping[str, int]) -> str:
 
 
 def relationship_mix(relationships: Iterable[str]) -> str:
-    """"peers, a cross-functional partner and their management chain"."""
+    """ "peers, a cross-functional partner and their management chain"."""
     counts: dict[str, int] = {}
     for rel in relationships:
         counts[rel] = counts.get(rel, 0) + 1
@@ -245,3 +251,31 @@ def about(text: str, theme: ThemeInput) -> bool:
     if not found & label:
         return False
     return len(found & words) >= (2 if len(words) >= 4 else 1)
+
+
+# --- placing themes -------------------------------------------------------------------------
+
+
+class Place(enum.Enum):
+    STRENGTH = "strength"
+    GROWTH = "growth"
+    SPLIT = "split"  # reviewers divided: shown with growth areas, phrased as a split view
+
+
+def theme_place(theme: ThemeInput) -> Place:
+    """Strength or growth area. A mixed theme goes where most of its representative
+    statements (the only ones a drafter sees) lean; a tie is a split view, shown with the
+    growth areas and worded as such, since a theme reviewers disagree on is worth a
+    conversation either way."""
+    if theme.polarity is Polarity.STRENGTH:
+        return Place.STRENGTH
+    if theme.polarity is Polarity.GROWTH_AREA:
+        return Place.GROWTH
+    scores = [statement_polarity(q.text) for q in theme.representatives]
+    praise = sum(1 for s in scores if s > LEAN)
+    criticism = sum(1 for s in scores if s < -LEAN)
+    if praise > criticism:
+        return Place.STRENGTH
+    if criticism > praise:
+        return Place.GROWTH
+    return Place.SPLIT

@@ -15,6 +15,9 @@ class DraftRequest(InputModel):
     subject_id: uuid.UUID
     period_id: uuid.UUID
     assessment_id: uuid.UUID | None = Field(default=None, description="required for checklists")
+    model: ShortText | None = Field(
+        default=None, description='litellm model for this draft, or "offline"; default: SYNTH_MODEL'
+    )
     objectives: list[ShortText] = Field(
         default_factory=list, max_length=10, description="team and company objectives to tie to"
     )

@@ -23,6 +23,7 @@ from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
 from synth.db.base import utcnow
 from synth.db.queries import visible_one
+from synth.drafting.factory import check_model
 from synth.drafting.models import ACTIVE, Draft, DraftKind, DraftStatus
 from synth.drafting.outputs import EvidenceChecklist, ExpectationSuggestions, Synthesis
 from synth.drafting.release import engineer_version
@@ -112,6 +113,9 @@ def request(
     if not allowed:
         raise Forbidden("only the engineer's management chain (or thought partner) may draft")
     periods.require_status(period, PeriodStatus.IN_REVIEW, doing="draft")
+    if data.model is not None:
+        check_model(data.model)
+        drafter = data.model
     draft = Draft(
         kind=data.kind,
         subject_id=subject.id,

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from synth.db.engine import session_factory
 from synth.drafting.base import Drafter
+from synth.drafting.factory import get_drafter
 from synth.drafting.generate import generate_all
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import IngestReport, ingest
@@ -46,7 +47,7 @@ def run(
             if report.error:
                 log.warning("ingest failed, retrying in %.0fs: %s", poll_seconds, report.error)
             elif drafter is not None:
-                generate_all(factory, drafter, embedder)
+                generate_all(factory, drafter, embedder, resolve=get_drafter)
             for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
                 break
     finally:

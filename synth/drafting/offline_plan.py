@@ -1,0 +1,303 @@
+"""How an offline expectation is worded: the plan for one engineer's suggestions, SMART
+sentences, key steps, the level expectation each one answers, and the objective it names.
+
+Shared by `offline_expectations` (which decides what to suggest). The wording of each topic
+at each style of the ladder lives in `offline_topics`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from synth.cycles.models import ExpectationKind
+from synth.drafting.inputs import ExpectationInputs, LevelInput, ThemeInput
+from synth.drafting.offline_text import day, keywords, quoted
+from synth.drafting.offline_topics import (
+    ACTIVITY,
+    BY_COMPETENCY,
+    BY_KEY,
+    OBJECTIVE,
+    OUTCOME,
+    OWNERSHIP,
+    TOPICS,
+    Topic,
+    general,
+    match,
+)
+from synth.drafting.outputs import Smart, SuggestedExpectation
+
+SCOPE = {
+    ACTIVITY: "your own tickets, reviews and meetings, every week",
+    OWNERSHIP: "the features you own",
+    OUTCOME: "the projects you lead",
+    OBJECTIVE: "the work behind the objective",
+}
+ACHIEVABLE = {
+    ACTIVITY: "The steps are small and weekly, and you set them together with your manager.",
+    OWNERSHIP: "It fits inside the features you already own, and the key steps break it into "
+    "monthly pieces.",
+    OUTCOME: "It builds on work you already lead, and the target is agreed against a baseline "
+    "before the period is locked.",
+    OBJECTIVE: "It is scoped to your part of the objective, with owners and dependencies agreed "
+    "at the start.",
+}
+UNIT = {ACTIVITY: "task", OWNERSHIP: "feature you own", OUTCOME: "project you lead"}
+
+
+@dataclass
+class Plan:
+    inputs: ExpectationInputs
+    style: str
+    due: date
+    used_topics: set[str] = field(default_factory=set)
+    used_competencies: set[str] = field(default_factory=set)
+    objective_uses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def level(self) -> LevelInput:
+        return self.inputs.level
+
+    @property
+    def objectives(self) -> list[str]:
+        return [o.strip().rstrip(".") for o in self.inputs.objectives if o.strip()]
+
+    @property
+    def objective_style(self) -> bool:
+        return self.style == OBJECTIVE and bool(self.objectives)
+
+    def objective_for(self, text: str, *, related_only: bool = False) -> str | None:
+        """The objective most related to `text`; among equals the one already carrying most of
+        the engineer's expectations (their work concentrates there), then the first."""
+        words = keywords(text)
+        ranked = sorted(
+            enumerate(self.objectives),
+            key=lambda io: (
+                -len(keywords(io[1]) & words),
+                -self.objective_uses.get(io[1], 0),
+                io[0],
+            ),
+        )
+        if not ranked or (related_only and not keywords(ranked[0][1]) & words):
+            return None
+        chosen = ranked[0][1]
+        self.objective_uses[chosen] = self.objective_uses.get(chosen, 0) + 1
+        return chosen
+
+
+# --- building one expectation ---------------------------------------------------------------
+
+
+def competency_name(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def level_line(level: LevelInput, competency: str, text: str) -> tuple[str, str] | None:
+    """The level expectation closest to `text`: shared words count double, being in the
+    topic's competency counts once, ties go to ladder order."""
+    pool = [(k, line) for k, lines in level.expectations.items() for line in lines]
+    if not pool:
+        return None
+    words = keywords(text)
+
+    def score(item: tuple[int, tuple[str, str]]) -> tuple[int, int]:
+        index, (key, line) = item
+        return (-(2 * len(keywords(line) & words) + (key == competency)), index)
+
+    return sorted(enumerate(pool), key=score)[0][1]
+
+
+def relevant(plan: Plan, answers: str, line: tuple[str, str] | None, objective: str | None) -> str:
+    parts = [f"It answers {answers}"]
+    if line is not None:
+        parts.append(f"the {plan.level.name} expectation “{line[1].rstrip('.')}”")
+    sentence = " and ".join(parts)
+    if objective:
+        sentence += f", in support of “{objective}”"
+    return sentence + "."
+
+
+def time_bound(plan: Plan, due: date) -> str:
+    if plan.style == ACTIVITY:
+        return f"Due {day(due)}, with progress checked at every weekly 1:1."
+    start = plan.inputs.next_period.starts_on
+    middle = start + (due - start) / 2
+    return f"Due {day(due)}, with a mid-point check on {day(middle)}."
+
+
+def steps(plan: Plan, core: tuple[str, ...], objective: str | None) -> list[str]:
+    start = plan.inputs.next_period.starts_on
+    first_month = min(start + timedelta(days=30), plan.due)
+    style = OUTCOME if plan.style == OBJECTIVE and not objective else plan.style
+    first = {
+        ACTIVITY: "Agree with your manager in your next 1:1 what this looks like in practice, "
+        "with one example",
+        OWNERSHIP: "Write a half-page plan for doing this on your current features and share it "
+        "with your manager",
+        OUTCOME: f"Agree the baseline and how the result will be measured with your manager by "
+        f"{day(first_month)}",
+        OBJECTIVE: f"Link this work to “{objective}” in the team plan, using the measure the "
+        "objective uses",
+    }[style]
+    last = {
+        ACTIVITY: "Bring one example to every weekly 1:1 and note it in the 1:1 doc",
+        OWNERSHIP: "Review progress with your manager monthly and adjust the steps, not the "
+        "expectation",
+        OUTCOME: "Report the result against the baseline at the end of the period",
+        OBJECTIVE: "Report progress against the objective to your manager and the team every month",
+    }[style]
+    return [first, *core[:4], last]
+
+
+def with_objective(plan: Plan, title: str, text: str) -> tuple[str, str | None]:
+    """Staff and above: the title names an objective (the most related one)."""
+    if not plan.objective_style:
+        return title, None
+    named = next((o for o in plan.objectives if o in title), None)
+    if named:
+        return title, named
+    objective = plan.objective_for(text)
+    assert objective is not None
+    return f"{title}, in support of “{objective}”", objective
+
+
+def peek_topic(theme: ThemeInput) -> Topic | None:
+    return match(" ".join([theme.label] * 3 + [q.text for q in theme.representatives]))[0]
+
+
+def topic_for(plan: Plan, theme: ThemeInput) -> Topic:
+    label = theme.label
+    quotes = " ".join(q.text for q in theme.representatives)
+    best: Topic | None = None
+    best_score = 0
+    for topic in TOPICS:
+        if topic.key in plan.used_topics:
+            continue
+        score = 3 * len(topic.pattern.findall(label)) + len(topic.pattern.findall(quotes))
+        if score > best_score:
+            best, best_score = topic, score
+    topic = best or general(quoted(label))
+    plan.used_topics.add(topic.key)
+    if topic.competency:
+        plan.used_competencies.add(topic.competency)
+    return topic
+
+
+def stability_title(plan: Plan, topic: Topic, *, seen_by_reviewers: bool) -> str:
+    due = day(plan.due)
+    held = (
+        "holding the standard reviewers describe now"
+        if seen_by_reviewers
+        else f"at the {plan.level.name} standard"
+    )
+    return {
+        ACTIVITY: f"{topic.keep} on every task this period, {held}",
+        OWNERSHIP: f"{topic.keep} on every feature you own this period, {held}",
+        OUTCOME: f"{topic.keep} on 100% of the projects you lead through {due}, {held}",
+        OBJECTIVE: f"{topic.keep} on 100% of the work you lead through {due}",
+    }[plan.style]
+
+
+STABLE_MEASURE = {
+    ACTIVITY: "The standard holds every week, checked in the weekly 1:1 against one example.",
+    OWNERSHIP: "The standard holds on every owned feature, checked with one reviewer at "
+    "mid-period.",
+    OUTCOME: "The standard holds on 100% of the projects you lead, and at least 2 reviewers can "
+    "point to an example at the next feedback cycle.",
+    OBJECTIVE: "The standard holds on 100% of the work you lead, and at least 2 reviewers can "
+    "point to an example at the next feedback cycle.",
+}
+
+
+def steady(
+    plan: Plan, topic: Topic, *, title: str, text: str, source: str, answers: str, rationale: str
+) -> SuggestedExpectation:
+    title, objective = with_objective(plan, title, text)
+    unit = UNIT.get(plan.style, "piece of work you lead")
+    core = (
+        f"Write down in a few lines how you approach {topic.what} today, so the standard is "
+        "explicit",
+        f"Apply it on every {unit} this period",
+        "Ask one reviewer at mid-period whether the standard has held, and note what they say",
+        "Share the approach with one teammate so it does not depend on you alone",
+    )
+    if objective:
+        steps = [f"Agree with your manager how {topic.what} serves “{objective}”", *core]
+    elif plan.style == ACTIVITY:
+        steps = steps(plan, core, None)
+    else:
+        steps = list(core)
+    line = level_line(plan.level, topic.competency, text)
+    return SuggestedExpectation(
+        title=title,
+        kind=ExpectationKind.STABILITY,
+        rationale=rationale,
+        source=source,
+        smart=Smart(
+            specific=f"It names one practice, {topic.what}, and where it applies: "
+            f"{SCOPE[plan.style]}.",
+            measurable=STABLE_MEASURE[plan.style],
+            achievable="It keeps a standard you already meet rather than stretching for a new one.",
+            relevant=relevant(plan, answers, line, objective),
+            time_bound=time_bound(plan, plan.due),
+        ),
+        due_on=plan.due,
+        key_steps=steps,
+    )
+
+
+def from_level(
+    plan: Plan, competency: str, topic: Topic | None = None, *, stable: bool | None = None
+) -> SuggestedExpectation:
+    """An expectation straight from the level, for a competency no theme points at: steady
+    when the engineer is performing well, a growth expectation otherwise."""
+    plan.used_competencies.add(competency)
+    lines = plan.level.expectations.get(competency, [])
+    line_text = lines[0] if lines else ""
+    if topic is None:
+        preferred = BY_KEY.get(BY_COMPETENCY.get(competency, ""))
+        topic = preferred if preferred and preferred.key not in plan.used_topics else None
+    if topic is None:
+        topic = match(line_text, exclude=plan.used_topics)[0] or general(
+            competency_name(competency).lower()
+        )
+    plan.used_topics.add(topic.key)
+    name = competency_name(competency)
+    source = f"{plan.level.name}: {name}"
+    answers = f"the {name.lower()} competency"
+    keep_steady = plan.inputs.performing_well if stable is None else stable
+    if keep_steady:
+        return steady(
+            plan,
+            topic,
+            title=stability_title(plan, topic, seen_by_reviewers=False),
+            text=f"{line_text} {topic.what}",
+            source=source,
+            answers=answers,
+            rationale=(
+                f"Stability is a valid goal: from the {plan.level.name} expectations for "
+                f"{name.lower()}, kept at a steady standard rather than stretched, since no "
+                "theme asks for more here."
+            ),
+        )
+    style = OUTCOME if plan.style == OBJECTIVE else plan.style
+    base = topic.titles[style].format(due=day(plan.due))
+    title, objective = with_objective(plan, base, f"{line_text} {topic.what}")
+    line = level_line(plan.level, topic.competency or competency, f"{topic.what} {title}")
+    return SuggestedExpectation(
+        title=title,
+        kind=ExpectationKind.GROWTH,
+        rationale=(
+            f"From the {plan.level.name} expectations for {name.lower()}: no theme points here, "
+            "so this keeps part of the period anchored in the level."
+        ),
+        source=source,
+        smart=Smart(
+            specific=f"It names one behaviour, {topic.what}, and where it shows: "
+            f"{SCOPE[plan.style]}.",
+            measurable=topic.measures[style],
+            achievable=ACHIEVABLE[plan.style],
+            relevant=relevant(plan, answers, line, objective),
+            time_bound=time_bound(plan, plan.due),
+        ),
+        due_on=plan.due,
+        key_steps=steps(plan, topic.steps, objective),
+    )

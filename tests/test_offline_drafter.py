@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+
 import pytest
 import yaml
 
@@ -189,6 +190,10 @@ BEN_SELF = (
     "security sign-off took three more weeks because they were busy with the PCI audit, which "
     "was outside my control. On-call went well and I handled two incidents on my own."
 )
+LATE = (
+    "I often find out his work is late only when I ask about it directly, which makes planning "
+    "around it hard."
+)
 RISK_TITLE = (
     "Flag schedule risk early: update owned tickets at least twice a week and raise any slip "
     "of more than two days in standup on the day it becomes known"
@@ -266,7 +271,7 @@ def ben() -> tuple[Book, SynthesisInputs]:
         [
             b.quote(
                 r1,
-                "I often find out his work is late only when I ask about it directly, which makes planning around it hard.",
+                LATE,
             ),
             b.quote(r3, "His ticket updates say 'in progress' without saying what's blocking."),
             b.quote(r4, "He'd be much more effective if he raised risks earlier."),
@@ -296,7 +301,7 @@ def ben() -> tuple[Book, SynthesisInputs]:
                 b.quote(r5, "The remedial expectation on flagging slips is only partly met."),
                 b.quote(
                     r1,
-                    "I often find out his work is late only when I ask about it directly, which makes planning around it hard.",
+                    LATE,
                 ),
             ],
         ),
@@ -313,7 +318,8 @@ def ben() -> tuple[Book, SynthesisInputs]:
             comments=[
                 b.quote(
                     r3,
-                    "Ben's tokenization work matters a lot for the PCI audit, and technically it was strong.",
+                    "Ben's tokenization work matters a lot for the PCI audit, "
+                    "and technically it was strong.",
                 )
             ],
         ),
@@ -449,7 +455,8 @@ def nadia_themes() -> list[ThemeInput]:
         [
             b.quote(
                 r2,
-                "Nadia worked out that the rounding bugs all came from one helper and fixed it in one go, which was smart.",
+                "Nadia worked out that the rounding bugs all came from one helper and fixed "
+                "it in one go, which was smart.",
             ),
             b.quote(r3, "Good instincts on the rounding work."),
         ],
@@ -653,7 +660,7 @@ def test_an_expectation_missed_by_all_accounts_is_missed() -> None:
         comments=[
             b.quote(
                 fid,
-                "I often find out his work is late only when I ask about it directly, which makes planning around it hard.",
+                LATE,
             )
         ],
     )
@@ -727,7 +734,7 @@ def test_all_vague_feedback_still_drafts_lists_it_and_asks_for_examples() -> Non
     )
     assert any("None of the feedback gives a concrete example" in p for p in s.talking_points)
     assert 3 <= len(s.talking_points) <= 6
-    assert "lack concrete examples" in s.overview
+    assert "lack concrete examples: ask for one" in s.overview
 
 
 def test_quotes_about_pay_or_addressed_to_a_model_are_never_used() -> None:
@@ -780,6 +787,7 @@ def test_engineer_facing_text_has_no_pay_promotion_or_rating_words_and_no_handle
 
 SCENARIOS: list[tuple[str, bool, bool, list[str]]] = [
     ("junior", False, False, []),
+    ("junior", True, False, OBJECTIVES),
     ("mid", False, False, OBJECTIVES),
     ("senior", True, False, []),
     ("staff", True, False, OBJECTIVES),
@@ -963,7 +971,8 @@ def ben_checklist(confidence: str = "high") -> tuple[Book, ChecklistInputs]:
                 ),
                 q(
                     fb["R5"],
-                    "Ben's technical work and incident response are solid, and people enjoy working with him.",
+                    "Ben's technical work and incident response are solid, "
+                    "and people enjoy working with him.",
                 ),
             ],
             contradicting=[
@@ -976,15 +985,17 @@ def ben_checklist(confidence: str = "high") -> tuple[Book, ChecklistInputs]:
             supporting=[
                 q(
                     fb["R1"],
-                    "I often find out his work is late only when I ask about it directly, which makes planning around it hard.",
+                    LATE,
                 ),
                 q(
                     fb["R3"],
-                    "But I heard about the three-week sign-off slip from the security team, not from Ben.",
+                    "But I heard about the three-week sign-off slip from the security team, "
+                    "not from Ben.",
                 ),
                 q(
                     fb["R4"],
-                    "A couple of times this half I found out in standup that something was a week behind.",
+                    "A couple of times this half I found out in standup that "
+                    "something was a week behind.",
                 ),
             ],
         ),
@@ -1064,15 +1075,16 @@ def test_checklist_points_at_a_recency_gap() -> None:
             "supporting": [
                 b.quote(
                     inputs.feedback[0].id,
-                    "During the 22 August webhook incident he found the bad retry config in about 20 minutes.",
+                    "During the 22 August webhook incident he found the bad retry config "
+                    "in about 20 minutes.",
                 )
             ]
         }
     )
     out = OfflineDrafter().checklist(inputs.model_copy(update={"items": [only_early]})).output
     assert (
-        "All dated evidence is from August or earlier: ask about work from October to December 2026."
-        in out.items[0].gather
+        "All dated evidence is from August or earlier: "
+        "ask about work from October to December 2026." in out.items[0].gather
     )
 
 

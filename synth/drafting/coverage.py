@@ -7,6 +7,8 @@ wrote (and the model never needs every raw comment in its prompt).
 import uuid
 from typing import Any
 
+from pydantic import BaseModel
+
 from synth.drafting.inputs import SynthesisInputs
 from synth.drafting.outputs import Citation, Coverage, Synthesis
 
@@ -16,7 +18,7 @@ def _citations(value: Any) -> list[Citation]:
         return [value]
     if isinstance(value, list):
         return [c for item in value for c in _citations(item)]
-    if hasattr(value, "__dict__") and hasattr(value, "model_fields"):
+    if isinstance(value, BaseModel):
         return [c for name in type(value).model_fields for c in _citations(getattr(value, name))]
     return []
 

@@ -80,7 +80,12 @@ def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
     """The inputs as the model sees them: themes and quotes, and only a summary of the raw
     feedback, so the prompt grows with the number of themes, not of comments. Which feedback
     is vague or unused is worked out after drafting (`coverage.complete`), not by the model."""
-    data = inputs.model_dump(mode="json", exclude_none=True, exclude={"feedback"})
+    data = inputs.model_dump(
+        mode="json",
+        exclude_none=True,
+        # Which feedback each theme draws on is for coverage, computed after drafting.
+        exclude={"feedback": True, "themes": {"__all__": {"source_ids"}}},
+    )
     if not isinstance(inputs, ExpectationInputs):
         items = inputs.feedback
         data["feedback_summary"] = {

@@ -13,6 +13,7 @@ Thresholds (reviewers, not feedback items or quotes, are what corroborate):
 """
 
 import re
+import uuid
 from collections.abc import Mapping
 from datetime import date
 
@@ -79,7 +80,7 @@ _ASK = {
     "manager": "their manager, in writing",
 }
 
-Feedback = Mapping[object, FeedbackItem]
+Feedback = Mapping[uuid.UUID, FeedbackItem]
 
 
 def draft_checklist(inputs: ChecklistInputs) -> EvidenceChecklist:

@@ -76,11 +76,11 @@ _MET = re.compile(
 )
 # (score, how the note describes it); a comment without a verdict or a lean is context only.
 _PEER_CLASSES = {
-    "met": (1.0, "says it was met"),
-    "positive": (0.8, "reads as positive"),
-    "partial": (0.5, "reads as partly done"),
-    "missed": (0.0, "says it was missed"),
-    "critical": (0.2, "is critical"),
+    "met": (1.0, "says it was met", "say it was met"),
+    "positive": (0.8, "reads as positive", "read as positive"),
+    "partial": (0.5, "reads as partly done", "read as partly done"),
+    "missed": (0.0, "says it was missed", "say it was missed"),
+    "critical": (0.2, "is critical", "are critical"),
 }
 
 
@@ -174,13 +174,20 @@ def _peer_words(quotes: list[Quote], classes: list[str]) -> str:
     if not quotes:
         return "no peer comment addresses it"
     if not classes:
-        return f"{count(len(quotes), 'peer comment')} mention{'s' if len(quotes) == 1 else ''} it without a verdict"
+        verb = "mentions" if len(quotes) == 1 else "mention"
+        return f"{count(len(quotes), 'peer comment')} {verb} it without a verdict"
     tally: dict[str, int] = {}
     for c in classes:
         tally[c] = tally.get(c, 0) + 1
-    described = [f"{number(k)} {_PEER_CLASSES[c][1]}" for c, k in tally.items()]
     if len(quotes) == 1:
         return f"the one peer comment {_PEER_CLASSES[classes[0]][1]}"
+    if len(tally) == 1 and len(classes) == len(quotes):
+        every = "both" if len(quotes) == 2 else f"all {number(len(quotes))}"
+        return f"{every} peer comments {_PEER_CLASSES[classes[0]][2]}"
+    described = [
+        f"{number(k)} {_PEER_CLASSES[c][1] if k == 1 else _PEER_CLASSES[c][2]}"
+        for c, k in tally.items()
+    ]
     return f"of {count(len(quotes), 'peer comment')}, {join(described)}"
 
 
@@ -353,7 +360,10 @@ def _on_theme(
                 f"{cap(reviewers)} name {name} as a strength, but your self-assessment is critical "
                 "of it. What would you need to see to agree with them?"
             )
-            note = f"The self-assessment is more critical of this than the {reviewers} who name it as a strength."
+            note = (
+                f"The self-assessment is more critical of this than the {reviewers} who name it "
+                "as a strength."
+            )
             return SelfVsPeers(
                 topic=topic, alignment=Alignment.DIVERGE, note=note, citations=citations
             )
@@ -364,7 +374,10 @@ def _on_theme(
             f"Your self-assessment describes progress on {name}, while {reviewers} still raise it. "
             "What has changed, and what would reviewers need to see to notice it?"
         )
-        note = f"The self-assessment describes progress here, while {reviewers} still raise it as something to work on."
+        note = (
+            f"The self-assessment describes progress here, while {reviewers} still raise it as "
+            "something to work on."
+        )
         return SelfVsPeers(topic=topic, alignment=Alignment.DIVERGE, note=note, citations=citations)
     note = f"The self-assessment names this too, in line with the {reviewers} who raise it."
     return SelfVsPeers(topic=topic, alignment=Alignment.AGREE, note=note, citations=citations)

@@ -24,12 +24,12 @@ from synth.drafting.offline_plan import (
     Plan,
     competency_name,
     from_level,
+    key_steps_for,
     level_line,
     peek_topic,
     relevant,
     stability_title,
     steady,
-    steps,
     time_bound,
     topic_for,
     with_objective,
@@ -154,7 +154,10 @@ def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation
         f"{count(theme.statement_count, 'statement')}."
     )
     if remedial:
-        rationale += " Remedial: the gap is well corroborated, so meeting the current level here comes first."
+        rationale += (
+            " Remedial: the gap is well corroborated, so meeting the current level here comes "
+            "first."
+        )
     if linked is not None and linked.self_outcome is not None:
         rationale += (
             f" It carries on from “{linked.title}”, which the self-assessment calls "
@@ -167,14 +170,15 @@ def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation
         rationale=rationale,
         source=theme.label,
         smart=Smart(
-            specific=f"It names one behaviour, {topic.what}, and where it shows: {SCOPE[plan.style]}.",
+            specific=f"It names one behaviour, {topic.what}, and where it shows: "
+            f"{SCOPE[plan.style]}.",
             measurable=topic.measures[style],
             achievable=ACHIEVABLE[plan.style],
             relevant=relevant(plan, f"{quoted(theme.label)} ({reviewers})", line, objective),
             time_bound=time_bound(plan, due),
         ),
         due_on=due,
-        key_steps=steps(plan, topic.steps, objective),
+        key_steps=key_steps_for(plan, topic.steps, objective),
     )
 
 
@@ -231,7 +235,10 @@ def _next_level(plan: Plan, strengths: list[ThemeInput]) -> SuggestedExpectation
     words = keywords(text)
     line = sorted(enumerate(lines), key=lambda il: (-len(keywords(il[1]) & words), il[0]))[0][1]
     name = _next_name(plan.level)
-    base = f"Practise one {name} expectation on a real piece of work by {day(plan.due)}: “{line.rstrip('.')}”"
+    base = (
+        f"Practise one {name} expectation on a real piece of work by {day(plan.due)}: "
+        f"“{line.rstrip('.')}”"
+    )
     title, objective = with_objective(plan, base, text)
     measurable = (
         "At least 1 piece of work where the behaviour is visible, reviewed with your manager at "
@@ -248,9 +255,11 @@ def _next_level(plan: Plan, strengths: list[ThemeInput]) -> SuggestedExpectation
         ),
         source=f"{name}: {competency_name(competency)}",
         smart=Smart(
-            specific="It names one behaviour from the next level and asks for it on one real piece of work, not a new scope.",
+            specific="It names one behaviour from the next level and asks for it on one real "
+            "piece of work, not a new scope.",
             measurable=measurable,
-            achievable="It is one behaviour on work you already have, with a more senior engineer reviewing the approach.",
+            achievable="It is one behaviour on work you already have, with a more senior "
+            "engineer reviewing the approach.",
             relevant=relevant(
                 plan, f"the strength {quoted(top.label)}", (competency, line), objective
             ),
@@ -351,7 +360,8 @@ def _onboarding(plan: Plan, last: date) -> list[SuggestedExpectation]:
                 ),
                 source="onboarding",
                 smart=Smart(
-                    specific=f"It names one onboarding outcome, {template.what}, with the steps to get there.",
+                    specific=f"It names one onboarding outcome, {template.what}, with the steps "
+                    "to get there.",
                     measurable=template.measures[plan.style],
                     achievable="It is sized for the first 90 days, with the team's docs, runbooks "
                     "and an onboarding buddy to lean on.",

@@ -123,7 +123,7 @@ def time_bound(plan: Plan, due: date) -> str:
     return f"Due {day(due)}, with a mid-point check on {day(middle)}."
 
 
-def steps(plan: Plan, core: tuple[str, ...], objective: str | None) -> list[str]:
+def key_steps_for(plan: Plan, core: tuple[str, ...], objective: str | None) -> list[str]:
     start = plan.inputs.next_period.starts_on
     first_month = min(start + timedelta(days=30), plan.due)
     style = OUTCOME if plan.style == OBJECTIVE and not objective else plan.style
@@ -220,11 +220,11 @@ def steady(
         "Share the approach with one teammate so it does not depend on you alone",
     )
     if objective:
-        steps = [f"Agree with your manager how {topic.what} serves “{objective}”", *core]
+        key_steps = [f"Agree with your manager how {topic.what} serves “{objective}”", *core]
     elif plan.style == ACTIVITY:
-        steps = steps(plan, core, None)
+        key_steps = key_steps_for(plan, core, None)
     else:
-        steps = list(core)
+        key_steps = list(core)
     line = level_line(plan.level, topic.competency, text)
     return SuggestedExpectation(
         title=title,
@@ -240,7 +240,7 @@ def steady(
             time_bound=time_bound(plan, plan.due),
         ),
         due_on=plan.due,
-        key_steps=steps,
+        key_steps=key_steps,
     )
 
 
@@ -299,5 +299,5 @@ def from_level(
             time_bound=time_bound(plan, plan.due),
         ),
         due_on=plan.due,
-        key_steps=steps(plan, topic.steps, objective),
+        key_steps=key_steps_for(plan, topic.steps, objective),
     )

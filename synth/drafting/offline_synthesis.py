@@ -218,7 +218,8 @@ def _summary(theme: ThemeInput, place: Place, feedback: Feedback) -> str:
         return first
     if specific == 0:
         return f"{first} None of the feedback behind it gives a concrete example yet."
-    return f"{first} {cap(number(specific))} of the {count(len(items), 'feedback item')} behind it give concrete examples."
+    of = f"{cap(number(specific))} of the {count(len(items), 'feedback item')} behind it"
+    return f"{first} {of} give concrete examples."
 
 
 # --- talking points and overview ------------------------------------------------------------
@@ -263,7 +264,7 @@ def _talking_points(
             "None of the feedback gives a concrete example."
             if len(vague) == len(inputs.feedback)
             else f"{cap(number(len(vague)))} of {count(len(inputs.feedback), 'feedback item')} "
-            "give no concrete example."
+            f"{'gives' if len(vague) == 1 else 'give'} no concrete example."
         )
         points.vague.append(
             f"{share} Which pieces of work from this period best show what reviewers describe, "
@@ -347,7 +348,8 @@ def _overview(
         }
         parts = [f"{number(tally[s])} {words[s]}" for s in words if tally.get(s)]
         sentences.append(
-            f"Of {count(len(evidence), 'expectation')} for the period, the evidence suggests {join(parts)}."
+            f"Of {count(len(evidence), 'expectation')} for the period, the evidence suggests "
+            f"{join(parts)}."
         )
     diverging = [c for c in comparisons if c.alignment is Alignment.DIVERGE]
     if diverging:
@@ -358,8 +360,8 @@ def _overview(
         )
     elif vague:
         sentences.append(
-            f"{cap(count(len(vague), 'feedback item'))} lack concrete examples, so ask those "
-            "reviewers for one before relying on them."
+            f"{cap(count(len(vague), 'feedback item'))} lack{'s' if len(vague) == 1 else ''} "
+            "concrete examples: ask for one before relying on them."
         )
     elif comparisons:
         sentences.append("The self-assessment broadly matches what reviewers say.")

@@ -7,6 +7,7 @@ addressed to a machine) are dropped before any sentence is written around them.
 
 import enum
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
@@ -32,6 +33,7 @@ INJECTION = re.compile(
 
 LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_FILLER = frozenset(_NUMBERS) | {"lot", "lots", "bit", "couple", "few", "several", "many"}
 _TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]", re.IGNORECASE)
 # Words too common in feedback to tell two topics apart.
 _GENERIC = frozenset(
@@ -95,7 +97,7 @@ def is_peer(quote: Quote) -> bool:
     return quote.source_kind is SourceKind.PEER_FEEDBACK
 
 
-def reviewer_of(quote: Quote, feedback: Mapping[object, FeedbackItem]) -> str:
+def reviewer_of(quote: Quote, feedback: Mapping[uuid.UUID, FeedbackItem]) -> str:
     """The reviewer behind a quote: its handle, else its feedback's, else the source itself."""
     if quote.reviewer:
         return quote.reviewer
@@ -142,6 +144,9 @@ def theme_name(label: str) -> str:
     """A keyphrase label ("design doc · failover") as a short name ("Design doc and failover")."""
     parts = [p.strip() for p in re.split(r"\s*[·|;]\s*", label) if p.strip()]
     parts = [p for p in parts if not p.startswith("(")]
+    # Keyphrases that are only counting words ("three") say nothing about the theme.
+    meaningful = [p for p in parts if not set(p.lower().split()) <= _FILLER]
+    parts = meaningful or parts
     return cap(join(parts)) if parts else "Unnamed theme"
 
 

@@ -1,0 +1,130 @@
+"""Prompt budget: input tokens of a synthesis prompt at 10, 50 and 200 pieces of feedback
+about one engineer. The bar: from 10 to 200 items the prompt grows at most 2x, while every
+theme backed by 2+ reviewers is still in the prompt and cited by the draft.
+
+Feedback texts come from the demo organisation's feedback, written by up to 60 reviewers;
+the prompt is what the LLM drafter sends (system prompt + the untrusted-data message), counted
+with litellm's offline tokenizer for gpt-4o-mini.
+
+    python -m evals.bench_prompt_tokens
+"""
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from evals.benchdb import scratch_engine, two_people_and_a_period
+from synth.cycles.feedback import content_hash
+from synth.cycles.models import PeerFeedback, Relationship
+from synth.db.engine import session_factory, transaction
+from synth.drafting import coverage, gather, prompts
+from synth.drafting.llm import render_data
+from synth.drafting.offline import OfflineDrafter
+from synth.people.models import Function, Person, Track
+from synth.themes.embedders import LocalEmbedder
+from synth.themes.ingest import ingest
+
+FEEDBACK = Path(__file__).resolve().parents[1] / "synth" / "demo" / "data" / "feedback.jsonl"
+SIZES = (10, 50, 200)
+REVIEWERS = 60
+
+
+def texts() -> list[str]:
+    with FEEDBACK.open(encoding="utf-8") as handle:
+        return [json.loads(line)["text"] for line in handle if line.strip()]
+
+
+def main() -> int:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    pool = texts()
+    embedder = LocalEmbedder()
+    drafter = OfflineDrafter()
+    system = prompts.load("synthesis").text
+    rows = []
+    with scratch_engine() as engine:
+        factory = session_factory(engine)
+        with transaction(factory) as db:
+            _, _, period = two_people_and_a_period(db)
+            reviewers = [
+                Person(
+                    email=f"r{i}@bench.test",
+                    name=f"Reviewer {i}",
+                    level="mid",
+                    title="Eng",
+                    function=Function.ENGINEERING,
+                    track=Track.IC,
+                    start_date=date(2023, 1, 1),
+                )
+                for i in range(REVIEWERS)
+            ]
+            subjects = {
+                n: Person(
+                    email=f"s{n}@bench.test",
+                    name=f"Subject {n}",
+                    level="senior",
+                    title="Eng",
+                    function=Function.ENGINEERING,
+                    track=Track.IC,
+                    start_date=date(2022, 1, 1),
+                )
+                for n in SIZES
+            }
+            db.add_all([*reviewers, *subjects.values()])
+            db.flush()
+            for n, subject in subjects.items():
+                db.execute(
+                    insert(PeerFeedback),
+                    [
+                        {
+                            "period_id": period.id,
+                            "subject_id": subject.id,
+                            "author_id": reviewers[i % REVIEWERS].id,
+                            "relationship": Relationship.PEER,
+                            "text": pool[i % len(pool)],
+                            "content_hash": content_hash(f"{n}:{i}"),
+                            "expectation_answers": [],
+                        }
+                        for i in range(n)
+                    ],
+                )
+            period_id = period.id
+            subject_ids = {n: s.id for n, s in subjects.items()}
+        ingest(factory, embedder)
+        for n in SIZES:
+            with transaction(factory) as db:
+                subject = db.get(Person, subject_ids[n])
+                period_row = db.get(type(period), period_id)
+                assert subject is not None and period_row is not None
+                inputs = gather.synthesis_inputs(db, subject, period_row, embedder)
+            messages = [
+                {"role": "system", "content": system},
+                {"role": "user", "content": render_data(inputs)},
+            ]
+            tokens = litellm.token_counter(model="gpt-4o-mini", messages=messages)
+            draft = coverage.complete(drafter.synthesis(inputs).output, inputs)
+            cited = coverage.cited_sources(draft)
+            backed = [t for t in inputs.themes if t.reviewers >= 2]
+            covered = [t for t in backed if set(t.source_ids) & cited]
+            rows.append((n, len(inputs.themes), len(backed), len(covered), tokens))
+    base = rows[0][4]
+    print(f"{'feedback':>9}{'themes':>8}{'2+ reviewers':>14}{'cited':>7}{'tokens':>9}{'x 10':>7}")
+    for n, themes, backed, covered, tokens in rows:
+        print(f"{n:>9}{themes:>8}{backed:>14}{covered:>7}{tokens:>9}{tokens / base:>7.2f}")
+    growth = rows[-1][4] / base
+    all_cited = all(backed == covered for _, _, backed, covered, _ in rows)
+    ok = growth <= 2.0 and all_cited
+    print(
+        f"growth 10 -> 200: {growth:.2f}x (bar <= 2x); every 2+-reviewer theme cited: "
+        f"{all_cited}: {'PASS' if ok else 'FAIL'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -62,4 +62,33 @@ def test_demo_writes_a_readable_report(demo_run: DemoResult) -> None:
     assert demo_run.report is not None
     report = Path(demo_run.report).read_text()
     assert report.startswith("# synth demo: review period 2026 H2")
-    assert "## New hires" in report and "refused with `expectation_locked`" in report
+    assert "## New hires" in report and "refused with expectation_locked" in report
+
+
+def test_demo_drafts_everyone_and_releases_one_team(demo_run: DemoResult) -> None:
+    counts = demo_run.counts
+    assert counts["drafts"] >= 2 * 30 + 12
+    assert 0 < counts["drafts_released"] < counts["drafts"]
+    assert demo_run.report is not None
+    report = Path(demo_run.report).read_text()
+    for heading in (
+        "the synthesis",
+        "sees after release",
+        "Suggested expectations for",
+        "Evidence checklist",
+    ):
+        assert heading in report
+    html = Path(demo_run.report).with_suffix(".html").read_text()
+    assert html.startswith("<!doctype html>") and "<table>" in html and "<script" not in html
+
+
+def test_the_period_after_a_half_year_is_the_next_half_year() -> None:
+    from datetime import date
+
+    from synth.cycles.models import ReviewPeriod
+    from synth.drafting.gather import next_period
+
+    after = next_period(
+        ReviewPeriod(name="H2", starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
+    )
+    assert (after.starts_on, after.ends_on) == (date(2027, 1, 1), date(2027, 6, 30))

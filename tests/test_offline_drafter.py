@@ -29,6 +29,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.offline_synthesis import citations_of
+from synth.drafting.offline_text import theme_name
 from synth.drafting.outputs import (
     Alignment,
     ChecklistItemKind,
@@ -592,6 +593,19 @@ def test_themes_become_strengths_and_growth_areas_with_counts_and_quotes() -> No
         assert not HANDLE.search(claim.text)
     # The praise in a growth theme's summary is not used as evidence for it.
     assert all("debugger" not in c.text for c in growth.claims)
+
+
+def test_claims_prefer_statements_about_the_engineer_over_the_writers_own_situation() -> None:
+    _, inputs = ben()
+    growth = OfflineDrafter().synthesis(inputs).output.growth_areas[0]
+    quotes = [c.citations[0].quote for c in growth.claims]
+    assert quotes[0].startswith("His ticket updates") and quotes[-1] == LATE
+
+
+def test_theme_names_read_as_names_and_drop_counting_words() -> None:
+    assert theme_name("design doc · failover") == "Design doc and failover"
+    assert theme_name("stuck · three") == "Stuck"
+    assert theme_name("(no distinctive words)") == "Unnamed theme"
 
 
 def test_a_theme_below_the_anonymity_threshold_is_left_out() -> None:

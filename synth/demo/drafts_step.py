@@ -162,8 +162,11 @@ def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
         step.showcase["checklist"] = (db.get(Person, checklist.subject_id).name, checklist.output)
 
 
-def _quote(citation: dict[str, Any]) -> str:
-    return f"“{citation['quote']}”"
+def _sources(claim: dict[str, Any]) -> str:
+    """The claim's citations, quoted unless the claim's own text already quotes them."""
+    quotes = [c["quote"] for c in claim["citations"] if c["quote"] not in claim["text"]]
+    cited = f" [{len(claim['citations'])} cited]"
+    return (" " + " ".join(f"“{q}”" for q in quotes) if quotes else "") + cited
 
 
 def draft_blocks(step: DraftStep) -> list[Block]:
@@ -188,9 +191,7 @@ def draft_blocks(step: DraftStep) -> list[Block]:
         ]
         for title, key in (("Strengths", "strengths"), ("Growth areas", "growth_areas")):
             items = [
-                f"{s['theme']}: {c['text']} " + " ".join(_quote(q) for q in c["citations"])
-                for s in output[key]
-                for c in s["claims"]
+                f"{s['theme']}: {c['text']}" + _sources(c) for s in output[key] for c in s["claims"]
             ]
             blocks += [Paragraph(f"{title}:"), Bullets(items)]
         blocks += [

@@ -5,7 +5,7 @@ stable pseudonymous handles (R1, R2, ... by first feedback), never names.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -72,11 +72,24 @@ def _period(period: ReviewPeriod) -> PeriodInput:
     return PeriodInput(name=period.name, starts_on=period.starts_on, ends_on=period.ends_on)
 
 
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
 def next_period(period: ReviewPeriod) -> PeriodInput:
-    """The period after this one, of the same length."""
-    length = period.ends_on - period.starts_on
+    """The period after this one, as many calendar months long (a half-year follows a
+    half-year: 2026-07-01..2026-12-31 is followed by 2027-01-01..2027-06-30)."""
     start = period.ends_on + timedelta(days=1)
-    return PeriodInput(name=f"after {period.name}", starts_on=start, ends_on=start + length)
+    months = max(1, round((period.ends_on - period.starts_on).days / 30.44))
+    if start.day != 1:  # periods that do not start on the first: keep the same length
+        return PeriodInput(
+            name=f"after {period.name}",
+            starts_on=start,
+            ends_on=start + (period.ends_on - period.starts_on),
+        )
+    end = _add_months(start, months) - timedelta(days=1)
+    return PeriodInput(name=f"after {period.name}", starts_on=start, ends_on=end)
 
 
 class _Context:

@@ -23,6 +23,7 @@ from synth.drafting.offline_text import (
     clip,
     count,
     engineer_safe,
+    first_person,
     join,
     number,
     quoted,
@@ -148,14 +149,23 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
 
 def _claim_quotes(theme: ThemeInput, place: Place, feedback: Feedback) -> list[Quote]:
     """Up to three representatives, one per reviewer: those leaning the section's way first,
-    then those with concrete detail; a split view takes one from each side first."""
+    then those about the engineer rather than the writer (a first-person aside such as "when
+    I was stuck" says more about who wrote it), then those with concrete detail. A split view
+    takes one from each side first."""
     want = {Place.STRENGTH: 1, Place.GROWTH: -1, Place.SPLIT: 0}[place]
     candidates = [q for q in theme.representatives if engineer_safe(q)]
     scored = [(statement_polarity(q.text), i, q) for i, q in enumerate(candidates)]
     if want:
         aligned = [x for x in scored if x[0] * want >= 0]
         scored = aligned or scored  # an opposite quote only when there is nothing else
-        scored.sort(key=lambda x: (x[0] * want <= 0, not is_specific(x[2].text), x[1]))
+        scored.sort(
+            key=lambda x: (
+                x[0] * want <= 0,
+                first_person(x[2].text),
+                not is_specific(x[2].text),
+                x[1],
+            )
+        )
     else:
         sides = [min(scored, key=lambda x: (-x[0], x[1]), default=None)]
         sides.append(min(scored, key=lambda x: (x[0], x[1]), default=None))
@@ -360,8 +370,12 @@ def _overview(
         )
     elif vague:
         sentences.append(
-            f"{cap(count(len(vague), 'feedback item'))} lack{'s' if len(vague) == 1 else ''} "
-            "concrete examples: ask for one before relying on them."
+            f"{cap(count(len(vague), 'feedback item'))} "
+            + (
+                "lacks a concrete example: ask for one before relying on it."
+                if len(vague) == 1
+                else "lack concrete examples: ask for one before relying on them."
+            )
         )
     elif comparisons:
         sentences.append("The self-assessment broadly matches what reviewers say.")

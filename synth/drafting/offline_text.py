@@ -59,6 +59,14 @@ def engineer_safe(quote: Quote) -> bool:
     return citable(quote) and not OFF_LIMITS.search(quote.text) and not INJECTION.search(quote.text)
 
 
+_FIRST_PERSON = re.compile(r"\bI\b|\bI['’](?:m|ve|d|ll)\b|\b(?:me|my|mine|myself)\b", re.IGNORECASE)
+
+
+def first_person(text: str) -> bool:
+    """Does the writer speak of themselves? Such details can identify them."""
+    return bool(_FIRST_PERSON.search(text))
+
+
 def cite(quote: Quote) -> Citation:
     return Citation(
         source_id=quote.source_id,

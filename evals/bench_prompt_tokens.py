@@ -2,9 +2,10 @@
 about one engineer. The bar: from 10 to 200 items the prompt grows at most 2x, while every
 theme backed by 2+ reviewers is still in the prompt and cited by the draft.
 
-Feedback texts come from the demo organisation's feedback, written by up to 60 reviewers;
-the prompt is what the LLM drafter sends (system prompt + the untrusted-data message), counted
-with litellm's offline tokenizer for gpt-4o-mini.
+Feedback: the first N of 200 items about one senior engineer from 60 reviewers
+(evals/data/one_engineer_feedback.jsonl: ten recurring themes and some one-off remarks, as a
+busy engineer's half-year looks). The prompt is what the LLM drafter sends (system prompt +
+the untrusted-data message), counted with litellm's offline tokenizer for gpt-4o-mini.
 
     python -m evals.bench_prompt_tokens
 """
@@ -28,21 +29,21 @@ from synth.people.models import Function, Person, Track
 from synth.themes.embedders import LocalEmbedder
 from synth.themes.ingest import ingest
 
-FEEDBACK = Path(__file__).resolve().parents[1] / "synth" / "demo" / "data" / "feedback.jsonl"
+FEEDBACK = Path(__file__).resolve().parent / "data" / "one_engineer_feedback.jsonl"
 SIZES = (10, 50, 200)
-REVIEWERS = 60
 
 
-def texts() -> list[str]:
+def items() -> list[dict[str, str]]:
     with FEEDBACK.open(encoding="utf-8") as handle:
-        return [json.loads(line)["text"] for line in handle if line.strip()]
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 def main() -> int:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
-    pool = texts()
+    pool = items()
+    handles = sorted({i["reviewer"] for i in pool}, key=lambda h: int(h[1:]))
     embedder = LocalEmbedder()
     drafter = OfflineDrafter()
     system = prompts.load("synthesis").text
@@ -61,8 +62,9 @@ def main() -> int:
                     track=Track.IC,
                     start_date=date(2023, 1, 1),
                 )
-                for i in range(REVIEWERS)
+                for i in range(len(handles))
             ]
+            by_handle = dict(zip(handles, reviewers, strict=True))
             subjects = {
                 n: Person(
                     email=f"s{n}@bench.test",
@@ -84,9 +86,9 @@ def main() -> int:
                         {
                             "period_id": period.id,
                             "subject_id": subject.id,
-                            "author_id": reviewers[i % REVIEWERS].id,
-                            "relationship": Relationship.PEER,
-                            "text": pool[i % len(pool)],
+                            "author_id": by_handle[pool[i]["reviewer"]].id,
+                            "relationship": Relationship(pool[i]["relationship"]),
+                            "text": pool[i]["text"],
                             "content_hash": content_hash(f"{n}:{i}"),
                             "expectation_answers": [],
                         }
@@ -98,10 +100,10 @@ def main() -> int:
         ingest(factory, embedder)
         for n in SIZES:
             with transaction(factory) as db:
-                subject = db.get(Person, subject_ids[n])
+                person = db.get(Person, subject_ids[n])
                 period_row = db.get(type(period), period_id)
-                assert subject is not None and period_row is not None
-                inputs = gather.synthesis_inputs(db, subject, period_row, embedder)
+                assert person is not None and period_row is not None
+                inputs = gather.synthesis_inputs(db, person, period_row, embedder)
             messages = [
                 {"role": "system", "content": system},
                 {"role": "user", "content": render_data(inputs)},
@@ -111,13 +113,15 @@ def main() -> int:
             cited = coverage.cited_sources(draft)
             backed = [t for t in inputs.themes if t.reviewers >= 2]
             covered = [t for t in backed if set(t.source_ids) & cited]
-            rows.append((n, len(inputs.themes), len(backed), len(covered), tokens))
+            rows.append((n, len(inputs.themes), len(backed), len(covered), int(tokens)))
     base = rows[0][4]
     print(f"{'feedback':>9}{'themes':>8}{'2+ reviewers':>14}{'cited':>7}{'tokens':>9}{'x 10':>7}")
-    for n, themes, backed, covered, tokens in rows:
-        print(f"{n:>9}{themes:>8}{backed:>14}{covered:>7}{tokens:>9}{tokens / base:>7.2f}")
+    for n, n_themes, n_backed, n_covered, n_tokens in rows:
+        print(
+            f"{n:>9}{n_themes:>8}{n_backed:>14}{n_covered:>7}{n_tokens:>9}{n_tokens / base:>7.2f}"
+        )
     growth = rows[-1][4] / base
-    all_cited = all(backed == covered for _, _, backed, covered, _ in rows)
+    all_cited = all(row[2] == row[3] for row in rows)
     ok = growth <= 2.0 and all_cited
     print(
         f"growth 10 -> 200: {growth:.2f}x (bar <= 2x); every 2+-reviewer theme cited: "

@@ -27,6 +27,7 @@ from synth.drafting.inputs import (
     SynthesisInputs,
     ThemeInput,
 )
+from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.offline_synthesis import citations_of
 from synth.drafting.offline_text import theme_name
@@ -40,6 +41,7 @@ from synth.drafting.outputs import (
     SourceKind,
     Synthesis,
 )
+from synth.drafting.release import engineer_version
 from synth.drafting.specificity import is_specific
 from synth.themes.labels import Polarity
 
@@ -608,13 +610,15 @@ def test_theme_names_read_as_names_and_drop_counting_words() -> None:
     assert theme_name("(no distinctive words)") == "Unnamed theme"
 
 
-def test_a_theme_below_the_anonymity_threshold_is_left_out() -> None:
+def test_a_single_reviewer_theme_is_left_out_and_thin_themes_stay_out_of_release() -> None:
     _, inputs = ben()
     s = OfflineDrafter().synthesis(inputs).output
     assert all("postmortems" not in x.theme.lower() for x in s.strengths + s.growth_areas)
-    stricter = OfflineDrafter().synthesis(inputs.model_copy(update={"anonymity_threshold": 5}))
-    assert not stricter.output.strengths and len(stricter.output.growth_areas) == 1
-    assert stricter.output.coverage.themes_cited == 1
+    released = engineer_version(
+        DraftKind.SYNTHESIS, s.model_dump(mode="json"), anonymity_threshold=5
+    )
+    assert not released["strengths"] and len(released["growth_areas"]) <= 1
+    assert all(x.reviewers >= 2 for x in s.strengths + s.growth_areas)
 
 
 def test_a_mixed_theme_goes_where_most_statements_lean_and_a_tie_is_a_split_view() -> None:

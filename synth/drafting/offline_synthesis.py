@@ -123,8 +123,9 @@ def _check_enough(inputs: SynthesisInputs) -> None:
 
 
 def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
-    # Themes below the anonymity threshold never reach an engineer-facing draft.
-    threshold = max(inputs.anonymity_threshold, MIN_REVIEWERS)
+    # The manager's synthesis covers every corroborated theme; themes below the anonymity
+    # threshold are dropped from the engineer's version when it is released (release.py).
+    threshold = MIN_REVIEWERS
     ordered = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
     sections = []
     for theme in ordered:

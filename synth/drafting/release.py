@@ -1,8 +1,9 @@
 """The engineer-facing version of a draft: what is released, and nothing more.
 
-Reviewer counts, source ids, quotes, vague or unused feedback lists and coverage stay in the
-manager's version: quoting reviewers verbatim can identify them, so the engineer reads the
-synthesised claims, not the comments they came from.
+Source ids, claims (which quote reviewers verbatim), vague or unused feedback lists and
+coverage stay in the manager's version: a reviewer's own words can identify them, so the
+engineer reads each theme's synthesised summary, not the comments it came from. The manager
+talks the examples through in the 1:1.
 """
 
 from typing import Any
@@ -11,20 +12,27 @@ from synth.drafting.models import DraftKind
 
 
 def _section(section: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "theme": section["theme"],
-        "summary": section["summary"],
-        "points": [claim["text"] for claim in section.get("claims", [])],
-    }
+    return {"theme": section["theme"], "summary": section["summary"]}
 
 
-def engineer_version(kind: DraftKind, content: dict[str, Any]) -> dict[str, Any]:
-    """Project approved content onto what the engineer may read."""
+def engineer_version(
+    kind: DraftKind, content: dict[str, Any], *, anonymity_threshold: int
+) -> dict[str, Any]:
+    """Project approved content onto what the engineer may read: only themes backed by at
+    least `anonymity_threshold` distinct reviewers."""
+
+    def shown(key: str) -> list[dict[str, Any]]:
+        return [
+            _section(s)
+            for s in content.get(key, [])
+            if int(s.get("reviewers", 0)) >= anonymity_threshold
+        ]
+
     if kind is DraftKind.SYNTHESIS:
         return {
             "overview": content["overview"],
-            "strengths": [_section(s) for s in content.get("strengths", [])],
-            "growth_areas": [_section(s) for s in content.get("growth_areas", [])],
+            "strengths": shown("strengths"),
+            "growth_areas": shown("growth_areas"),
             "expectations": [
                 {"title": e["title"], "status": e["status"], "note": e["note"]}
                 for e in content.get("expectations", [])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.auth.scope import manages
+from synth.config import get_settings
 from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
 from synth.db.base import utcnow
@@ -266,7 +267,9 @@ def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
         DraftStatus.RELEASED,
         allowed_from=(DraftStatus.APPROVED,),
         action="released",
-        released=engineer_version(draft.kind, content),
+        released=engineer_version(
+            draft.kind, content, anonymity_threshold=get_settings().anonymity_threshold
+        ),
     )
 
 

@@ -207,11 +207,8 @@ def draft_blocks(step: DraftStep) -> list[Block]:
             Heading(f"What {name} sees after release", 3),
             Paragraph(released["overview"]),
             Bullets(
-                [f"Strength, {s['theme']}: {' '.join(s['points'])}" for s in released["strengths"]]
-                + [
-                    f"To grow, {s['theme']}: {' '.join(s['points'])}"
-                    for s in released["growth_areas"]
-                ]
+                [f"Strength, {s['theme']}: {s['summary']}" for s in released["strengths"]]
+                + [f"To grow, {s['theme']}: {s['summary']}" for s in released["growth_areas"]]
             ),
         ]
     for level in ("junior", "senior", "staff"):

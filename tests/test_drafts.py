@@ -242,3 +242,26 @@ def test_a_model_litellm_does_not_know_is_refused_at_request_time(
     known = ask(client, org, model="openai/gpt-4o-mini")
     assert known.status_code == 202
     assert db.get(Draft, known.json()["id"]).drafter == "openai/gpt-4o-mini"  # type: ignore[union-attr]
+
+
+def test_the_released_version_shows_only_themes_enough_reviewers_back() -> None:
+    from synth.drafting.models import DraftKind
+    from synth.drafting.release import engineer_version
+
+    def section(theme: str, reviewers: int) -> dict[str, Any]:
+        return {"theme": theme, "summary": f"{theme} summary", "reviewers": reviewers, "claims": []}
+
+    content = {
+        "overview": "Manager-only: R3 was vague; the thin theme “pairing” came from two people.",
+        "strengths": [section("reviews", 4), section("pairing", 2)],
+        "growth_areas": [section("estimates", 3)],
+        "expectations": [],
+        "self_vs_peers": [],
+        "talking_points": ["Ask about estimates"],
+    }
+    released = engineer_version(DraftKind.SYNTHESIS, content, anonymity_threshold=3)
+    assert [s["theme"] for s in released["strengths"]] == ["reviews"]
+    assert [s["theme"] for s in released["growth_areas"]] == ["estimates"]
+    assert "pairing" not in str(released) and "Manager-only" not in released["overview"]
+    assert all("claims" not in s for s in released["strengths"])
+    assert "talking_points" not in released and "self_vs_peers" not in released

@@ -8,6 +8,8 @@ BENCHES = [
     ("theme clustering (BANKING77 vs BERTopic and KMeans)", ["evals.bench_clustering"]),
     ("ingest throughput (split + embed + store vs raw encode)", ["evals.bench_ingest"]),
     ("similar-feedback search (HNSW recall@10 at 100k vectors)", ["evals.bench_search"]),
+    ("statement polarity (hand-labelled demo statements)", ["evals.bench_polarity"]),
+    ("synthesis prompt tokens at 10, 50 and 200 feedback items", ["evals.bench_prompt_tokens"]),
 ]
 
 

@@ -3,7 +3,7 @@ about one engineer. The bar: from 10 to 200 items the prompt grows at most 2x, w
 theme backed by 2+ reviewers is still in the prompt and cited by the draft.
 
 Feedback: the first N of 200 items about one senior engineer from 60 reviewers
-(evals/data/one_engineer_feedback.jsonl: ten recurring themes and some one-off remarks, as a
+(evals/data/one_engineer_feedback.jsonl, shuffled with a fixed seed: ten recurring themes and some one-off remarks, as a
 busy engineer's half-year looks). The prompt is what the LLM drafter sends (system prompt +
 the untrusted-data message), counted with litellm's offline tokenizer for gpt-4o-mini.
 
@@ -12,6 +12,7 @@ the untrusted-data message), counted with litellm's offline tokenizer for gpt-4o
 
 import json
 import os
+import random
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,8 +35,11 @@ SIZES = (10, 50, 200)
 
 
 def items() -> list[dict[str, str]]:
+    """The 200 items in a fixed shuffled order (the file is grouped by reviewer)."""
     with FEEDBACK.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        rows = [json.loads(line) for line in handle if line.strip()]
+    random.Random(77).shuffle(rows)
+    return rows
 
 
 def main() -> int:

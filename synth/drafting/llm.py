@@ -76,6 +76,23 @@ def validate_model_name(model: str) -> None:
     provider_of(model)
 
 
+_QUOTE_KEYS = frozenset({"source_id", "source_kind", "start", "end", "text", "reviewer"})
+
+
+def _trim_quotes(value: Any) -> None:
+    """Quotes keep their source id and words; offsets and kinds are located after drafting."""
+    if isinstance(value, dict):
+        if "source_id" in value and set(value) <= _QUOTE_KEYS:
+            for key in ("start", "end", "source_kind"):
+                value.pop(key, None)
+            return
+        for item in value.values():
+            _trim_quotes(item)
+    elif isinstance(value, list):
+        for item in value:
+            _trim_quotes(item)
+
+
 def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
     """The inputs as the model sees them: themes and quotes, and only a summary of the raw
     feedback, so the prompt grows with the number of themes, not of comments. Which feedback
@@ -86,6 +103,7 @@ def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
         # Which feedback each theme draws on is for coverage, computed after drafting.
         exclude={"feedback": True, "themes": {"__all__": {"source_ids"}}},
     )
+    _trim_quotes(data)
     if not isinstance(inputs, ExpectationInputs):
         items = inputs.feedback
         data["feedback_summary"] = {

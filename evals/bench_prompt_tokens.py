@@ -3,9 +3,10 @@ about one engineer. The bar: from 10 to 200 items the prompt grows at most 2x, w
 theme backed by 2+ reviewers is still in the prompt and cited by the draft.
 
 Feedback: the first N of 200 items about one senior engineer from 60 reviewers
-(evals/data/one_engineer_feedback.jsonl, shuffled with a fixed seed: ten recurring themes and some one-off remarks, as a
-busy engineer's half-year looks). The prompt is what the LLM drafter sends (system prompt +
-the untrusted-data message), counted with litellm's offline tokenizer for gpt-4o-mini.
+(evals/data/one_engineer_feedback.jsonl, shuffled with a fixed seed: ten recurring themes and
+some one-off remarks, as a busy engineer's half-year looks). The prompt is what the LLM
+drafter sends (system prompt + the untrusted-data message), counted with litellm's offline
+tokenizer for gpt-4o-mini.
 
     python -m evals.bench_prompt_tokens
 """
@@ -52,6 +53,7 @@ def main() -> int:
     drafter = OfflineDrafter()
     system = prompts.load("synthesis").text
     rows = []
+    shares: list[tuple[int, int]] = []
     with scratch_engine() as engine:
         factory = session_factory(engine)
         with transaction(factory) as db:
@@ -117,12 +119,16 @@ def main() -> int:
             cited = coverage.cited_sources(draft)
             backed = [t for t in inputs.themes if t.reviewers >= 2]
             covered = [t for t in backed if set(t.source_ids) & cited]
+            themed = sum(t.statement_count for t in inputs.themes)
             rows.append((n, len(inputs.themes), len(backed), len(covered), int(tokens)))
+            shares.append((themed, len(inputs.feedback)))
     base = rows[0][4]
-    print(f"{'feedback':>9}{'themes':>8}{'2+ reviewers':>14}{'cited':>7}{'tokens':>9}{'x 10':>7}")
-    for n, n_themes, n_backed, n_covered, n_tokens in rows:
+    header = f"{'feedback':>9}{'themes':>8}{'2+ reviewers':>14}{'cited':>7}{'tokens':>9}"
+    print(header + f"{'x 10':>7}{'themed statements':>19}")
+    for (n, n_themes, n_backed, n_covered, n_tokens), (themed, _) in zip(rows, shares, strict=True):
         print(
-            f"{n:>9}{n_themes:>8}{n_backed:>14}{n_covered:>7}{n_tokens:>9}{n_tokens / base:>7.2f}"
+            f"{n:>9}{n_themes:>8}{n_backed:>14}{n_covered:>7}{n_tokens:>9}"
+            f"{n_tokens / base:>7.2f}{themed:>19}"
         )
     growth = rows[-1][4] / base
     all_cited = all(row[2] == row[3] for row in rows)

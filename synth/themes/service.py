@@ -47,6 +47,13 @@ from synth.themes.schemas import (
 from synth.themes.store import nearest, vectors_for
 
 MIN_THEME_STATEMENTS = 2
+STATEMENTS_PER_THEME_STEP = 40
+
+
+def min_theme_size(statements: int) -> int:
+    """Two statements make a theme in a typical period; for someone with hundreds of
+    statements a theme needs proportionally more, or a manager gets dozens of tiny ones."""
+    return max(MIN_THEME_STATEMENTS, round(statements / STATEMENTS_PER_THEME_STEP))
 
 
 def readable_statements(principal: Principal) -> ColumnElement[bool]:
@@ -91,7 +98,7 @@ def _clustered(
     if not ready:
         return [], np.zeros((0, embedder.dim), dtype=np.float32), []
     matrix = np.stack([vectors[s.id] for s in ready])
-    result = cluster_embeddings(matrix, min_theme_size=MIN_THEME_STATEMENTS)
+    result = cluster_embeddings(matrix, min_theme_size=min_theme_size(len(ready)))
     return ready, matrix, [int(x) for x in result.labels]
 
 

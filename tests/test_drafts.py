@@ -265,3 +265,51 @@ def test_the_released_version_shows_only_themes_enough_reviewers_back() -> None:
     assert "pairing" not in str(released) and "Manager-only" not in released["overview"]
     assert all("claims" not in s for s in released["strengths"])
     assert "talking_points" not in released and "self_vs_peers" not in released
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("director", 200),
+        ("manager", 200),
+        ("engineer", 404),
+        ("teammate", 404),
+        ("other_manager", 404),
+        ("hr", 404),
+        ("service", 404),
+        ("partner", 404),
+    ],
+)
+def test_who_reads_a_draft_under_review(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session], who: str, status: int
+) -> None:
+    draft_id = ask(client, org).json()["id"]
+    generate_all(sessions, CountingDrafter(), minilm())
+    assert client.get(f"/v1/drafts/{draft_id}", headers=org.auth(who)).status_code == status
+    listed = client.get("/v1/drafts", headers=org.auth(who)).json()["items"]
+    assert (draft_id in {d["id"] for d in listed}) is (status == 200)
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"kind": "poem"}, 422, "invalid_request"),
+        ({"subject_id": "not-a-uuid"}, 422, "invalid_request"),
+        ({"subject_id": "00000000-0000-4000-8000-000000000000"}, 422, "unknown_person"),
+        ({"period_id": "00000000-0000-4000-8000-000000000000"}, 422, "unknown_period"),
+        (
+            {"kind": "checklist", "assessment_id": "00000000-0000-4000-8000-000000000000"},
+            422,
+            "unknown_assessment",
+        ),
+        ({"objectives": ["   "]}, 422, "invalid_request"),
+        ({"surprise": 1}, 422, "invalid_request"),
+    ],
+)
+def test_bad_draft_requests_are_refused_and_store_nothing(
+    client: TestClient, org: f.Org, db: Session, change: dict[str, Any], status: int, code: str
+) -> None:
+    response = ask(client, org, **change)
+    assert response.status_code == status and response.json()["code"] == code, response.text
+    assert db.scalar(select(Draft.id)) is None

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from synth.themes.labels import Polarity, statement_polarity, theme_polarity
+from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 
 DATA = Path(__file__).resolve().parent / "data" / "polarity.jsonl"
 SPLIT_SEED = 20240611

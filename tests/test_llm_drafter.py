@@ -65,7 +65,7 @@ from synth.drafting.outputs import (  # noqa: E402
     Synthesis,
 )
 from synth.errors import InvalidInput  # noqa: E402
-from synth.themes.labels import Polarity  # noqa: E402
+from synth.themes.polarity import Polarity  # noqa: E402
 
 OPENAI = "gpt-4o-mini"
 ANTHROPIC = "anthropic/claude-haiku-4-5"

@@ -43,7 +43,7 @@ from synth.drafting.outputs import (
 )
 from synth.drafting.release import engineer_version
 from synth.drafting.specificity import is_specific
-from synth.themes.labels import Polarity
+from synth.themes.polarity import Polarity
 
 LADDER = Path(__file__).resolve().parents[1] / "synth" / "people" / "ladders" / "default.yaml"
 PERIOD = PeriodInput(name="2026 H2", starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from synth.themes.labels import Polarity, statement_polarity, theme_polarity
+from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 
 DATA = Path(__file__).resolve().parents[1] / "evals" / "data" / "polarity.jsonl"
 # `python -m evals.bench_polarity`: 0.928 accuracy and 0.809 macro-F1 on all 475 labelled

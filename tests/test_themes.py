@@ -9,7 +9,7 @@ from synth.auth.principal import Principal
 from synth.errors import Forbidden, InvalidInput
 from synth.people.models import Person
 from synth.themes.ingest import ingest
-from synth.themes.labels import Polarity
+from synth.themes.polarity import Polarity
 from synth.themes.schemas import PersonThemes
 from synth.themes.service import org_themes, person_themes
 from tests import factories as f

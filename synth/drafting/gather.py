@@ -38,8 +38,8 @@ from synth.drafting.specificity import is_specific
 from synth.people.models import Level, Person
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
-from synth.themes.labels import Polarity, statement_polarity
 from synth.themes.models import SourceType, Statement
+from synth.themes.polarity import Polarity, statement_polarity
 from synth.themes.service import person_themes
 from synth.themes.store import vectors_for
 

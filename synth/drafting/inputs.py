@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
 from synth.drafting.outputs import ChecklistItemKind, SourceKind
-from synth.themes.labels import Polarity
+from synth.themes.polarity import Polarity
 
 
 class Input(BaseModel):

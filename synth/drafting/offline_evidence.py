@@ -35,7 +35,7 @@ from synth.drafting.outputs import (
     SelfVsPeers,
     ThemeSection,
 )
-from synth.themes.labels import statement_polarity
+from synth.themes.polarity import statement_polarity
 from synth.themes.statements import split_statements
 
 AGREE_WITHIN = 0.25  # self and peer scores closer than this agree; 0.5 apart diverge

@@ -45,7 +45,7 @@ from synth.drafting.outputs import (
     ThemeSection,
 )
 from synth.drafting.specificity import is_specific
-from synth.themes.labels import statement_polarity
+from synth.themes.polarity import statement_polarity
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3

@@ -13,7 +13,8 @@ from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
-from synth.themes.labels import STOPWORDS, Polarity, statement_polarity
+from synth.themes.labels import STOPWORDS
+from synth.themes.polarity import Polarity, statement_polarity
 
 # Engineer-facing drafts never talk about pay, ratings, promotions or level decisions; a quote
 # that does is left out of them (the thought partner's checklist may still cite it).

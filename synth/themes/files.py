@@ -17,12 +17,8 @@ from synth.errors import InvalidInput
 from synth.schemas import MAX_TEXT_CHARS
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
-from synth.themes.labels import (
-    keyphrase_labels,
-    representatives,
-    statement_polarity,
-    theme_polarity,
-)
+from synth.themes.labels import keyphrase_labels, representatives
+from synth.themes.polarity import statement_polarity, theme_polarity
 
 MAX_LINE_BYTES = 1_000_000
 MAX_RECORDS = 200_000

@@ -6,8 +6,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from synth.schemas import InputModel, LongText, OutputModel
-from synth.themes.labels import Polarity
 from synth.themes.models import SourceType
+from synth.themes.polarity import Polarity
 
 
 class StatementRef(OutputModel):

@@ -26,13 +26,9 @@ from synth.people.models import Person
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
-from synth.themes.labels import (
-    keyphrase_labels,
-    representatives,
-    statement_polarity,
-    theme_polarity,
-)
+from synth.themes.labels import keyphrase_labels, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
+from synth.themes.polarity import statement_polarity, theme_polarity
 from synth.themes.schemas import (
     IngestStatus,
     OrgTheme,

@@ -1,0 +1,27 @@
+"""What a guard reports about a draft: one finding per problem, with where it is."""
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Finding(BaseModel):
+    """One problem a guard found. `code` is stable: the UI, overrides and tests key on it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    guard: str = Field(description="the guard that found it: citations, two_track, injection")
+    code: str = Field(description="stable machine-readable code, e.g. quote_mismatch")
+    blocking: bool = Field(description="stops release until edited or overridden with a reason")
+    message: str
+    path: str | None = Field(
+        default=None, description='where in the draft, e.g. "strengths[0].claims[1].citations[0]"'
+    )
+    source_id: uuid.UUID | None = Field(default=None, description="the feedback concerned")
+
+
+def join(path: str, key: str | int) -> str:
+    """`a.b` + `c` is `a.b.c`; `a.b` + 0 is `a.b[0]`."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key

@@ -98,6 +98,34 @@ def _clustered(
     return ready, matrix, [int(x) for x in result.labels]
 
 
+def _peer_themes(
+    db_session: Session,
+    embedder: Embedder,
+    *conditions: ColumnElement[bool],
+    exclude: set[str],
+) -> tuple[Sequence[Statement], list[Statement], list[int], list[Theme]]:
+    """Peer-feedback statements matching `conditions`, clustered and named as themes."""
+    statements = db_session.scalars(
+        select(Statement)
+        .where(Statement.source_type == SourceType.PEER_FEEDBACK, *conditions)
+        .order_by(Statement.created_at, Statement.feedback_id, Statement.position)
+    ).all()
+    ready, matrix, labels = _clustered(db_session, statements, embedder)
+    relationships = dict(
+        db_session.execute(
+            select(PeerFeedback.id, PeerFeedback.relationship).where(
+                PeerFeedback.id.in_({s.feedback_id for s in ready})
+            )
+        ).all()
+    )
+    return (
+        statements,
+        ready,
+        labels,
+        _build_themes(ready, matrix, labels, relationships, exclude=exclude),
+    )
+
+
 def person_themes(
     *,
     db_session: Session,
@@ -119,24 +147,13 @@ def person_themes(
         raise Forbidden(
             "themes of a person's feedback are for their management chain and thought partner"
         )
-    statements = db_session.scalars(
-        select(Statement)
-        .where(
-            Statement.subject_id == person_id,
-            Statement.period_id == period_id,
-            Statement.source_type == SourceType.PEER_FEEDBACK,
-        )
-        .order_by(Statement.created_at, Statement.feedback_id, Statement.position)
-    ).all()
-    ready, matrix, labels = _clustered(db_session, statements, embedder)
-    relationships = dict(
-        db_session.execute(
-            select(PeerFeedback.id, PeerFeedback.relationship).where(
-                PeerFeedback.id.in_({s.feedback_id for s in ready})
-            )
-        ).all()
+    statements, ready, labels, themes = _peer_themes(
+        db_session,
+        embedder,
+        Statement.subject_id == person_id,
+        Statement.period_id == period_id,
+        exclude=name_terms(db_session),
     )
-    themes = _build_themes(ready, matrix, labels, relationships, exclude=name_terms(db_session))
     return PersonThemes(
         person_id=person_id,
         period_id=period_id,
@@ -211,24 +228,10 @@ def org_themes(
             code="below_anonymity_threshold",
         )
     periods.get(db_session=db_session, principal=principal, period_id=period_id)
-    statements = db_session.scalars(
-        select(Statement)
-        .where(
-            Statement.period_id == period_id,
-            Statement.source_type == SourceType.PEER_FEEDBACK,
-        )
-        .order_by(Statement.created_at, Statement.feedback_id, Statement.position)
-    ).all()
-    ready, matrix, labels = _clustered(db_session, statements, embedder)
-    relationships = dict(
-        db_session.execute(
-            select(PeerFeedback.id, PeerFeedback.relationship).where(
-                PeerFeedback.period_id == period_id
-            )
-        ).all()
-    )
     exclude = name_terms(db_session)
-    themes = _build_themes(ready, matrix, labels, relationships, exclude=exclude)
+    _, ready, _, themes = _peer_themes(
+        db_session, embedder, Statement.period_id == period_id, exclude=exclude
+    )
     shown = [t for t in themes if t.support.authors >= wanted]
     by_id = {s.id: s for s in ready}
     return OrgThemes(

@@ -1,0 +1,120 @@
+"""The two-track guard: the engineer-facing version never mentions pay or talent decisions.
+
+Feedback (for the engineer) and talent assessment (for the manager and their thought partner)
+are separate tracks. `check_two_track` scans every string of `engineer_version(...)` output
+and reports each mention of compensation, ratings, promotion, level-change decisions,
+calibration or talent assessment, with its path; and any key that only talent assessment
+content has. Every finding blocks release.
+
+Matching is on whole words, case-insensitive. Deliberate exceptions, to keep the guard usable:
+"raise" only counts as pay ("a raise", "pay raise"), not "raise risks earlier"; "pay
+attention" and "paid off" are not pay; "next level" counts only as a decision ("ready for the
+next level", "move to the next level", "next-level promotion"), not "use the next level's
+description as the bar", which growth expectations legitimately say.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from synth.guards.findings import Finding, join
+
+GUARD = "two_track"
+
+_PATTERNS: dict[str, str] = {
+    "mentions_compensation": (
+        r"\b(?:pay|paid|paying)\b(?!\s+(?:close\s+|more\s+|less\s+)?(?:attention|off|down|back|"
+        r"heed|dividends|it\s+forward))"
+        r"|\b(?:salary|salaries|payroll|compensation|remuneration|bonus(?:es)?|equity|"
+        r"stock\s+options?|stock\s+grants?|rsus?|merit\s+increase|pay\s+(?:rise|band|grade))\b"
+        r"|\b(?:a|pay|salary|merit|big|nice|deserved)\s+raises?\b"
+        r"|\braises?\s+(?:in|to)\s+(?:pay|salary)\b"
+    ),
+    "mentions_rating": (
+        r"\b(?:ratings?|rated|rate\s+(?:him|her|them|me|you|the\s+engineer)|"
+        r"performance\s+(?:score|grade)|(?:exceeds|meets|below)\s+expectations\s+rating)\b"
+    ),
+    "mentions_promotion": r"\bpromot(?:e|ed|es|ing|ion|ions|able)\b",
+    "mentions_level_change": (
+        r"\b(?:level|title)\s+(?:change|decision|bump|increase|up)s?\b"
+        r"|\blevel(?:led|ed)?[\s-]up\b|\bup-?level(?:led|ed|ing)?\b"
+        r"|\b(?:ready\s+for|move\s+(?:up\s+)?to|moving\s+(?:up\s+)?to|step\s+up\s+to|"
+        r"jump\s+to|bump(?:ed)?\s+to|get\s+to|reach(?:ed)?)\s+the\s+next\s+level\b"
+        r"|\bnext[\s-]level\s+(?:decision|promotion|case|packet|nomination)s?\b"
+    ),
+    "mentions_calibration": r"\bcalibrat(?:e|ed|es|ing|ion|ions)\b",
+    "mentions_talent_assessment": (
+        r"\btalent\s+(?:assessments?|map(?:ping)?|reviews?|review\s+board|calibration|pool)\b"
+        r"|\b(?:level\s+alignment|recommended\s+level|growth\s+potential|flight\s+risk|"
+        r"high[\s-]potential|hipo|nine[\s-]box|9[\s-]box)\b"
+    ),
+}
+_COMPILED = {code: re.compile(p, re.IGNORECASE) for code, p in _PATTERNS.items()}
+# Keys only talent assessment content carries: their presence means it flowed in.
+TALENT_KEYS = frozenset(
+    {
+        "assessment_id",
+        "level_alignment",
+        "recommended_level",
+        "confidence",
+        "growth_potential",
+        "role_fit",
+        "development_needs",
+    }
+)
+
+
+def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, join(path, str(key)))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, join(path, i))
+
+
+def _keys(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield join(path, str(key)), str(key)
+            yield from _keys(item, join(path, str(key)))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _keys(item, join(path, i))
+
+
+def forbidden_mentions(text: str) -> list[tuple[str, str]]:
+    """(code, matched words) for every off-limits mention in `text`, in order."""
+    hits = [
+        (m.start(), code, m.group(0)) for code, rx in _COMPILED.items() for m in rx.finditer(text)
+    ]
+    return [(code, words) for _, code, words in sorted(hits)]
+
+
+def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
+    """Findings for the engineer-facing version of a draft (as `engineer_version` returns)."""
+    found = [
+        Finding(
+            guard=GUARD,
+            code="talent_content",
+            blocking=True,
+            message=f"talent assessment field {key!r} in the engineer-facing version",
+            path=path,
+        )
+        for path, key in _keys(engineer_text)
+        if key in TALENT_KEYS
+    ]
+    for path, text in _strings(engineer_text):
+        for code, words in forbidden_mentions(text):
+            found.append(
+                Finding(
+                    guard=GUARD,
+                    code=code,
+                    blocking=True,
+                    message=f"the engineer-facing text mentions {words!r}",
+                    path=path,
+                )
+            )
+    return found

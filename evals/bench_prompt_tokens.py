@@ -15,19 +15,18 @@ import json
 import os
 import random
 import sys
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from evals.benchdb import scratch_engine, two_people_and_a_period
+from evals.benchdb import engineer, scratch_engine, two_people_and_a_period
 from synth.cycles.feedback import content_hash
 from synth.cycles.models import PeerFeedback, Relationship
 from synth.db.engine import session_factory, transaction
 from synth.drafting import coverage, gather, prompts
 from synth.drafting.llm import render_data
 from synth.drafting.offline import OfflineDrafter
-from synth.people.models import Function, Person, Track
+from synth.people.models import Person
 from synth.themes.embedders import LocalEmbedder
 from synth.themes.ingest import ingest
 
@@ -58,31 +57,9 @@ def main() -> int:
         factory = session_factory(engine)
         with transaction(factory) as db:
             _, _, period = two_people_and_a_period(db)
-            reviewers = [
-                Person(
-                    email=f"r{i}@bench.test",
-                    name=f"Reviewer {i}",
-                    level="mid",
-                    title="Eng",
-                    function=Function.ENGINEERING,
-                    track=Track.IC,
-                    start_date=date(2023, 1, 1),
-                )
-                for i in range(len(handles))
-            ]
+            reviewers = [engineer(f"r{i}@bench.test", f"Reviewer {i}") for i in range(len(handles))]
             by_handle = dict(zip(handles, reviewers, strict=True))
-            subjects = {
-                n: Person(
-                    email=f"s{n}@bench.test",
-                    name=f"Subject {n}",
-                    level="senior",
-                    title="Eng",
-                    function=Function.ENGINEERING,
-                    track=Track.IC,
-                    start_date=date(2022, 1, 1),
-                )
-                for n in SIZES
-            }
+            subjects = {n: engineer(f"s{n}@bench.test", f"Subject {n}", "senior") for n in SIZES}
             db.add_all([*reviewers, *subjects.values()])
             db.flush()
             for n, subject in subjects.items():

@@ -29,26 +29,23 @@ def scratch_engine() -> Iterator[Engine]:
             stop_embedded()
 
 
+def engineer(email: str, name: str, level: str = "mid") -> Person:
+    """An engineer row for benchmarks (not yet added to a session)."""
+    return Person(
+        email=email,
+        name=name,
+        level=level,
+        title="Engineer",
+        function=Function.ENGINEERING,
+        track=Track.IC,
+        start_date=date(2024, 1, 1),
+    )
+
+
 def two_people_and_a_period(db: Session) -> tuple[Person, Person, ReviewPeriod]:
     """The minimum a feedback row needs: an author, a subject and a period."""
-    author = Person(
-        email="author@bench.test",
-        name="Author",
-        level="mid",
-        title="Engineer",
-        function=Function.ENGINEERING,
-        track=Track.IC,
-        start_date=date(2024, 1, 1),
-    )
-    subject = Person(
-        email="subject@bench.test",
-        name="Subject",
-        level="mid",
-        title="Engineer",
-        function=Function.ENGINEERING,
-        track=Track.IC,
-        start_date=date(2024, 1, 1),
-    )
+    author = engineer("author@bench.test", "Author")
+    subject = engineer("subject@bench.test", "Subject")
     period = ReviewPeriod(
         name="Bench",
         kind=PeriodKind.HALF_YEAR,

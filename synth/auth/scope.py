@@ -7,11 +7,12 @@ person (self, management chain, assigned thought partner), never on the route as
 import uuid
 
 from sqlalchemy import ColumnElement, ScalarSelect, false, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.people.org import subtree_ids
+from synth.errors import Forbidden
+from synth.people.org import management_chain, subtree_ids
 from synth.talent.models import TalentAssessment
 
 
@@ -56,3 +57,21 @@ def manages(principal: Principal, column: InstrumentedAttribute[uuid.UUID]) -> C
     if principal.role is not Role.MANAGER or principal.person_id is None:
         return false()
     return column.in_(subtree_ids(principal.person_id))
+
+
+def require_chain(
+    db_session: Session, principal: Principal, person_id: uuid.UUID, why: str
+) -> None:
+    """Forbidden unless the principal is an admin or a manager above `person_id`.
+
+    The one write rule for the management track (talent assessments, feedback requests,
+    draft review), so every service asks it the same way.
+    """
+    if principal.is_admin:
+        return
+    if (
+        principal.role is not Role.MANAGER
+        or principal.person_id is None
+        or principal.person_id not in management_chain(db_session, person_id)
+    ):
+        raise Forbidden(why)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from synth.audit.service import record
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.auth.scope import manages, person_scope
+from synth.auth.scope import manages, person_scope, require_chain
 from synth.cycles import periods
 from synth.cycles.models import (
     Expectation,
@@ -95,12 +95,12 @@ def request_feedback(
     reviewer = _person(db_session, data.reviewer_id, "reviewer_id")
     if subject.id == reviewer.id:
         raise InvalidInput("a person cannot review themselves", code="self_feedback")
-    if not principal.is_admin and (
-        principal.person_id is None
-        or principal.role is not Role.MANAGER
-        or principal.person_id not in management_chain(db_session, subject.id)
-    ):
-        raise Forbidden("only the subject's management chain may request feedback")
+    require_chain(
+        db_session,
+        principal,
+        subject.id,
+        "only the subject's management chain may request feedback",
+    )
     request = FeedbackRequest(
         period_id=period.id,
         subject_id=subject.id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
-from synth.auth.scope import manages
+from synth.auth.scope import manages, require_chain
 from synth.config import get_settings
 from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
@@ -41,6 +41,7 @@ OUTPUT_TYPES: dict[DraftKind, type[BaseModel]] = {
     DraftKind.CHECKLIST: EvidenceChecklist,
 }
 LEASE = timedelta(minutes=10)
+REVIEW_RULE = "only the engineer's management chain may review this draft"
 
 
 def readable_drafts(principal: Principal) -> Select[Draft]:
@@ -77,15 +78,6 @@ def get(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Dr
 def is_engineer_view(principal: Principal, draft: Draft) -> bool:
     """True when the reader is the subject: they get the released version only."""
     return principal.person_id is not None and principal.person_id == draft.subject_id
-
-
-def _require_reviewer(db: Session, principal: Principal, draft: Draft) -> None:
-    if principal.is_admin:
-        return
-    if principal.person_id is None or principal.person_id not in management_chain(
-        db, draft.subject_id
-    ):
-        raise Forbidden("only the engineer's management chain may review this draft")
 
 
 def request(
@@ -201,7 +193,7 @@ def edit(
 ) -> Draft:
     """The manager's edit: must keep the draft's shape; the model's text is kept alongside."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    _require_reviewer(db_session, principal, draft)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     try:
         checked = OUTPUT_TYPES[draft.kind].model_validate(content)
     except ValidationError as exc:
@@ -223,7 +215,7 @@ def edit(
 
 def approve(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    _require_reviewer(db_session, principal, draft)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     return _transition(
         db_session,
         principal,
@@ -236,7 +228,7 @@ def approve(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
 
 def reject(*, db_session: Session, principal: Principal, draft_id: uuid.UUID, reason: str) -> Draft:
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    _require_reviewer(db_session, principal, draft)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     return _transition(
         db_session,
         principal,
@@ -251,7 +243,7 @@ def reject(*, db_session: Session, principal: Principal, draft_id: uuid.UUID, re
 def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
     """Make the approved text visible to the engineer (checklists never are)."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    _require_reviewer(db_session, principal, draft)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     if draft.kind is DraftKind.CHECKLIST:
         raise Conflict(
             "evidence checklists belong to the talent-mapping track and are never released "
@@ -276,7 +268,7 @@ def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
 def retry(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
     """Queue a failed draft again (e.g. after a provider outage)."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    _require_reviewer(db_session, principal, draft)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     try:
         with db_session.begin_nested():
             result = _transition(

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Session
 
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
-from synth.auth.scope import manages
+from synth.auth.scope import manages, require_chain
 from synth.cycles import periods
 from synth.db.queries import insert_unique, visible_one
-from synth.errors import Forbidden, InvalidInput
+from synth.errors import InvalidInput
 from synth.people.models import Level, Person
-from synth.people.org import management_chain
 from synth.talent.models import TalentAssessment
 from synth.talent.schemas import AssessmentCreate, AssessmentUpdate
+
+WRITE_RULE = "only the person's management chain may write their talent assessment"
 
 
 def readable_assessments(principal: Principal) -> Select[TalentAssessment]:
@@ -40,17 +41,6 @@ def get(*, db_session: Session, principal: Principal, assessment_id: uuid.UUID) 
         code="assessment_not_found",
     )
     return found
-
-
-def _require_chain(db_session: Session, principal: Principal, subject_id: uuid.UUID) -> None:
-    if principal.is_admin:
-        return
-    if (
-        principal.person_id is None
-        or principal.role.value != "manager"
-        or (principal.person_id not in management_chain(db_session, subject_id))
-    ):
-        raise Forbidden("only the person's management chain may write their talent assessment")
 
 
 def _check_refs(
@@ -76,7 +66,7 @@ def create(
     subject = db_session.get(Person, data.subject_id)
     if subject is None:
         raise InvalidInput(f"no person with id {data.subject_id}", code="unknown_person")
-    _require_chain(db_session, principal, subject.id)
+    require_chain(db_session, principal, subject.id, WRITE_RULE)
     _check_refs(db_session, subject.id, data.thought_partner_id, data.recommended_level)
     assessment = TalentAssessment(
         assessor_id=principal.person_id or (subject.manager_id or subject.id),
@@ -102,7 +92,7 @@ def update(
 ) -> TalentAssessment:
     """Refine an assessment (e.g. after pressure-testing with the thought partner)."""
     assessment = get(db_session=db_session, principal=principal, assessment_id=assessment_id)
-    _require_chain(db_session, principal, assessment.subject_id)
+    require_chain(db_session, principal, assessment.subject_id, WRITE_RULE)
     changes = data.model_dump(exclude_unset=True)
     _check_refs(
         db_session,

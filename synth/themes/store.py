@@ -59,17 +59,14 @@ def nearest(
     query: npt.NDArray[np.float32],
     visible: ColumnElement[bool],
     limit: int,
-    exact: bool = False,
 ) -> list[tuple[Statement, float]]:
     """The `limit` visible statements closest to `query` (cosine similarity, best first).
 
     Uses the model's HNSW index with pgvector's iterative scan, so a narrow permission filter
-    still fills the page; `exact=True` forces a sequential scan (for recall measurements).
+    still fills the page.
     """
     db_session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}"))
     db_session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-    if exact:
-        db_session.execute(text("SET LOCAL enable_indexscan = off"))
     typed = cast(StatementEmbedding.embedding, Vector(dim))
     distance = typed.cosine_distance(query.tolist()).label("distance")
     statement = (
@@ -80,6 +77,4 @@ def nearest(
         .limit(limit)
     )
     rows = db_session.execute(statement).all()
-    if exact:
-        db_session.execute(text("SET LOCAL enable_indexscan = on"))
     return [(row[0], 1.0 - float(row[1])) for row in rows]

@@ -23,6 +23,7 @@ class HashingEmbedder:
     def __init__(self, name: str = "hashing-16", dim: int = 16) -> None:
         self.name = name
         self.dim = dim
+        self.local = True
         self.calls = 0
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:

@@ -14,6 +14,7 @@ from synth.db.engine import transaction
 from synth.errors import Unauthorized
 from synth.idempotency.service import request_fingerprint, run_once
 from synth.schemas import PageParams
+from synth.themes.embedders import Embedder
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -41,6 +42,14 @@ def get_principal(
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 PageDep = Annotated[PageParams, Depends()]
+
+
+def get_embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, computed_field, field_validator, model_validator
 
 from synth.cycles.models import (
     ExpectationKind,
@@ -15,6 +15,8 @@ from synth.cycles.models import (
     Relationship,
     RequestStatus,
 )
+from synth.guards.findings import Finding
+from synth.guards.flags import text_flags
 from synth.schemas import (
     MAX_BULK_ITEMS,
     InputModel,
@@ -124,6 +126,11 @@ class SelfAssessmentOut(OutputModel):
     text: str
     created_at: datetime
 
+    @computed_field(description="instruction-like content or biased wording in the text")  # type: ignore[prop-decorator]
+    @property
+    def flags(self) -> list[Finding]:
+        return text_flags([self.text])
+
 
 class FeedbackRequestCreate(InputModel):
     period_id: uuid.UUID
@@ -200,6 +207,12 @@ class FeedbackOut(OutputModel):
     growth_potential: str | None
     expectation_answers: list[dict[str, Any]]
     created_at: datetime
+
+    @computed_field(description="instruction-like content or biased wording in the text")  # type: ignore[prop-decorator]
+    @property
+    def flags(self) -> list[Finding]:
+        answers = [str(a.get("comment", "")) for a in self.expectation_answers]
+        return text_flags([self.text, self.role_fit, self.growth_potential, *answers])
 
 
 class BulkResult(OutputModel):

@@ -6,7 +6,7 @@ stable pseudonymous handles (R1, R2, ... by first feedback), never names.
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from synth.drafting.inputs import (
     ExpectationInputs,
     FeedbackItem,
     LevelInput,
+    Named,
     PeriodInput,
     Quote,
     SynthesisInputs,
@@ -36,15 +37,18 @@ from synth.drafting.inputs import (
 from synth.drafting.outputs import ChecklistItemKind, SourceKind
 from synth.drafting.specificity import is_specific
 from synth.people.models import Level, Person
+from synth.people.names import people_named_in
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import SourceType, Statement
 from synth.themes.polarity import Polarity, statement_polarity
+from synth.themes.private import embed_private
 from synth.themes.service import person_themes
 from synth.themes.store import vectors_for
 
 RELATED = 0.35  # cosine similarity for "this statement is about that expectation / claim"
 NEW_HIRE_DAYS = 90
+InputsT = TypeVar("InputsT", bound=Named)
 
 
 def _level(db: Session, key: str | None) -> LevelInput:
@@ -134,6 +138,14 @@ class _Context:
             )
         )
 
+    def named(self, inputs: InputsT) -> InputsT:
+        """`inputs` with the people its texts may name (for placeholders before a model)."""
+        texts = [fb.text for fb in self.feedback] + [sa.text for sa in self.self_assessments]
+        texts += [a["comment"] for fb in self.feedback for a in fb.expectation_answers]
+        always = [self.subject.id, *self.handles]
+        people = people_named_in(self.db, texts, always=always)
+        return inputs.model_copy(update={"people": people})
+
     def quote(self, statement: Statement) -> Quote:
         peer = statement.source_type is SourceType.PEER_FEEDBACK
         source_id = statement.feedback_id if peer else statement.self_assessment_id
@@ -186,7 +198,7 @@ class _Context:
         ]
         if not pool:
             return []
-        query = self.embedder.embed([text])[0]
+        query = embed_private(self.db, self.embedder, [text])[0]
         scores = np.stack([self.vectors[s.id] for s in pool]) @ query
         order = sorted(range(len(pool)), key=lambda i: (-float(scores[i]), str(pool[i].id)))
         return [pool[i] for i in order[:limit] if scores[i] >= RELATED]
@@ -238,7 +250,7 @@ def synthesis_inputs(
     db: Session, subject: Person, period: ReviewPeriod, embedder: Embedder
 ) -> SynthesisInputs:
     ctx = _Context(db, subject, period, embedder)
-    return SynthesisInputs(
+    inputs = SynthesisInputs(
         subject_id=subject.id,
         period=_period(period),
         level=_level(db, subject.level),
@@ -248,6 +260,7 @@ def synthesis_inputs(
         expectations=ctx.expectation_inputs(),
         anonymity_threshold=get_settings().anonymity_threshold,
     )
+    return ctx.named(inputs)
 
 
 def expectation_inputs(
@@ -266,7 +279,7 @@ def expectation_inputs(
         1 for e in current if e.self_outcome is not None and e.self_outcome.value == "missed"
     )
     upcoming = next_period(period)
-    return ExpectationInputs(
+    inputs = ExpectationInputs(
         subject_id=subject.id,
         next_period=upcoming,
         level=_level(db, subject.level),
@@ -277,6 +290,7 @@ def expectation_inputs(
         current_expectations=current,
         objectives=objectives,
     )
+    return ctx.named(inputs)
 
 
 def checklist_inputs(
@@ -295,7 +309,7 @@ def checklist_inputs(
         _item(ctx, ChecklistItemKind.DEVELOPMENT_NEED, d, positive=False)
         for d in assessment.development_needs
     ]
-    return ChecklistInputs(
+    inputs = ChecklistInputs(
         subject_id=subject.id,
         period=_period(period),
         level=_level(db, subject.level),
@@ -313,6 +327,7 @@ def checklist_inputs(
         expectations=ctx.expectation_inputs(),
         colleagues=sorted({fb.relationship.value for fb in ctx.feedback}),
     )
+    return ctx.named(inputs)
 
 
 def _rating_text(assessment: TalentAssessment) -> str:

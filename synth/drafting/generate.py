@@ -1,6 +1,7 @@
 """Background generation: claim a queued draft, gather inputs, reuse or draft, store.
 
-Identical inputs + prompt version + model reuse a stored draft with zero model calls. A
+Identical inputs + prompt version + model reuse a stored draft with zero model calls. Every
+guard runs on what is stored (fresh or reused) and its report is kept on the draft. A
 drafter failure marks the draft failed with its reason (retryable); not enough feedback is a
 clear, final result rather than an empty draft.
 """
@@ -18,7 +19,7 @@ from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.cycles.models import ReviewPeriod
 from synth.db.engine import transaction
-from synth.drafting import coverage, gather
+from synth.drafting import coverage, gather, guarding
 from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback
 from synth.drafting.inputs import (
     ChecklistInputs,
@@ -71,12 +72,23 @@ def _call(drafter: Drafter, kind: DraftKind, inputs: DraftInputs) -> Drafted[Any
     return drafter.checklist(inputs)
 
 
-def _finish(db: Session, draft_id: uuid.UUID, **changes: Any) -> Draft:
+def _finish(
+    db: Session,
+    draft_id: uuid.UUID,
+    *,
+    guard: tuple[DraftInputs, Embedder] | None = None,
+    **changes: Any,
+) -> Draft:
+    """Store the outcome; with `guard` (the inputs and embedder), run every guard on it."""
     draft = db.get(Draft, draft_id, with_for_update=True)
     assert draft is not None
     before = snapshot(draft)
     for name, value in changes.items():
         setattr(draft, name, value)
+    if guard is not None:
+        inputs, embedder = guard
+        report = guarding.check(db, draft, embedder, inputs=inputs)
+        draft.guard_report = report.model_dump(mode="json")
     draft.leased_until = None
     record(db, principal=WORKER, action=f"draft.{draft.status.value}", entity=draft, before=before)
     return draft
@@ -128,6 +140,7 @@ def generate_one(
                 _finish(
                     db,
                     draft_id,
+                    guard=(inputs, embedder),
                     status=DraftStatus.READY_FOR_REVIEW,
                     inputs_hash=key,
                     inputs=inputs.model_dump(mode="json"),
@@ -155,6 +168,7 @@ def generate_one(
         _finish(
             db,
             draft_id,
+            guard=(inputs, embedder),
             status=DraftStatus.READY_FOR_REVIEW,
             inputs_hash=key,
             inputs=inputs.model_dump(mode="json"),

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
 from synth.drafting.outputs import ChecklistItemKind, SourceKind
+from synth.people.names import PersonName
 from synth.themes.polarity import Polarity
 
 
@@ -82,7 +83,15 @@ class PeriodInput(Input):
     ends_on: date
 
 
-class SynthesisInputs(Input):
+class Named(Input):
+    """Inputs of one draft. `people` are those its texts may name: never sent, stored or
+    hashed (excluded from every dump); a non-local drafter replaces their names with
+    placeholders before calling its model."""
+
+    people: tuple[PersonName, ...] = Field(default=(), exclude=True)
+
+
+class SynthesisInputs(Named):
     subject_id: uuid.UUID
     period: PeriodInput
     level: LevelInput
@@ -95,7 +104,7 @@ class SynthesisInputs(Input):
     anonymity_threshold: int
 
 
-class ExpectationInputs(Input):
+class ExpectationInputs(Named):
     subject_id: uuid.UUID
     next_period: PeriodInput
     level: LevelInput
@@ -129,7 +138,7 @@ class AssessmentItemInput(Input):
     contradicting: list[Quote] = Field(default_factory=list)
 
 
-class ChecklistInputs(Input):
+class ChecklistInputs(Named):
     subject_id: uuid.UUID
     period: PeriodInput
     level: LevelInput
@@ -144,6 +153,11 @@ class ChecklistInputs(Input):
 
 
 DraftInputs = SynthesisInputs | ExpectationInputs | ChecklistInputs
+INPUT_TYPES: dict[str, type[Named]] = {
+    "synthesis": SynthesisInputs,
+    "expectations": ExpectationInputs,
+    "checklist": ChecklistInputs,
+}
 
 
 def inputs_hash(inputs: DraftInputs, *, prompt_version: str, model: str) -> str:

@@ -1,6 +1,7 @@
 """The LLM drafter: a pydantic-ai agent per draft kind, on any litellm model.
 
-Each draft runs the primary model, then each fallback in turn: transient provider errors are
+Names and emails of people never reach the provider (`synth.guards.pii`). Each draft runs
+the primary model, then each fallback in turn: transient provider errors are
 retried with backoff inside the adapter, invalid output is re-prompted by pydantic-ai, and the
 per-draft usage limits span every attempt. When nothing answers, `DraftingFailed` names the
 last error and the draft service marks the draft failed (retryable).
@@ -45,22 +46,19 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.litellm_model import Ledger, is_transient, litellm_model, provider_of
 from synth.drafting.outputs import (
+    OUTPUT_TYPES,
     EvidenceChecklist,
     ExpectationSuggestions,
     Output,
     SourceKind,
     Synthesis,
 )
+from synth.guards.pii import Redactor
 
 log = logging.getLogger("synth.drafting.llm")
 
 OutputT = TypeVar("OutputT", bound=Output)
 
-OUTPUT_TYPES: dict[str, type[Output]] = {
-    "synthesis": Synthesis,
-    "expectations": ExpectationSuggestions,
-    "checklist": EvidenceChecklist,
-}
 DATA_OPEN = "<untrusted_data>"
 DATA_CLOSE = "</untrusted_data>"
 # Said again next to the data: models weigh the nearest instruction most.
@@ -349,7 +347,10 @@ class LLMDrafter:
     ) -> Drafted[OutputT]:
         prompt_ref = self.prompt_ref(kind)
         agent = self._agent(kind)
-        message = render_data(inputs)
+        # The provider never sees a name or an email: stable placeholders go out, and the
+        # answer is restored before its quotes are located in the real text.
+        redactor = Redactor(inputs.people)
+        message = render_data(redactor.redact_model(inputs))
         usage = RunUsage()  # shared by every attempt: the limits are per draft
         ledgers: list[Ledger] = []
         errors: list[str] = []
@@ -393,7 +394,7 @@ class LLMDrafter:
             if not isinstance(result.output, output_type):
                 raise DraftingFailed(f"{name} returned {type(result.output).__name__}")
             return Drafted(
-                output=locate_citations(result.output, inputs),
+                output=locate_citations(redactor.restore_model(result.output), inputs),
                 model=name,
                 prompt_version=prompt_ref,
                 usage=spent(),

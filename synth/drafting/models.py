@@ -74,6 +74,10 @@ class Draft(IdMixin, Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    # What the guards found on the current content (synth.guards.report.GuardReport), and
+    # the manager's override of blocking findings: {"reason", "by", "at", "fingerprints"}.
+    guard_report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    guard_override: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     reused_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("drafts.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -166,3 +166,10 @@ class EvidenceChecklist(Output):
     assessment_id: uuid.UUID
     items: list[ChecklistItem]
     summary: str
+
+
+OUTPUT_TYPES: dict[str, type[Output]] = {
+    "synthesis": Synthesis,
+    "expectations": ExpectationSuggestions,
+    "checklist": EvidenceChecklist,
+}

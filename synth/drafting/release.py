@@ -4,10 +4,15 @@ Source ids, claims (which quote reviewers verbatim), self-versus-peer notes, 1:1
 points, vague or unused feedback lists and coverage stay in the manager's version: a
 reviewer's own words can identify them, so the engineer reads each theme's synthesised
 summary, not the comments it came from. The manager talks the examples through in the 1:1.
+
+A theme is shown only when at least `anonymity_threshold` distinct reviewers back it, and
+that count is verified rather than taken from the draft: a drafter (or an edit) that says
+"4 reviewers" over quotes from one person does not get a single reviewer's theme released.
 """
 
 from typing import Any
 
+from synth.drafting.inputs import DraftInputs, SynthesisInputs
 from synth.drafting.models import DraftKind
 
 
@@ -32,17 +37,60 @@ def _overview(strengths: list[dict[str, Any]], growth: list[dict[str, Any]]) -> 
     return " ".join(parts)
 
 
+def cited_ids(section: dict[str, Any]) -> set[str]:
+    """The peer feedback a theme section cites."""
+    return {
+        str(c["source_id"])
+        for claim in section.get("claims", [])
+        for c in claim.get("citations", [])
+        if c.get("source_kind", "peer_feedback") == "peer_feedback"
+    }
+
+
+def verified_reviewers(section: dict[str, Any], inputs: SynthesisInputs | None) -> int:
+    """Distinct reviewers behind a section, never more than the draft says: the reviewers of
+    the input theme its citations come from, or else of the citations themselves."""
+    claimed = int(section.get("reviewers", 0))
+    if inputs is None:
+        return claimed
+    cited = cited_ids(section)
+    handles = {str(f.id): f.reviewer for f in inputs.feedback}
+    counts = [len({handles[s] for s in cited if s in handles})]
+    counts += [
+        t.reviewers for t in inputs.themes if cited and cited <= {str(i) for i in t.source_ids}
+    ]
+    return min(claimed, max(counts))
+
+
+def withheld(
+    content: dict[str, Any], *, anonymity_threshold: int, inputs: DraftInputs | None = None
+) -> list[tuple[str, dict[str, Any], int]]:
+    """(path, section, verified reviewers) of every theme the engineer will not see."""
+    synthesis = inputs if isinstance(inputs, SynthesisInputs) else None
+    return [
+        (f"{key}[{i}]", section, count)
+        for key in ("strengths", "growth_areas")
+        for i, section in enumerate(content.get(key, []))
+        if (count := verified_reviewers(section, synthesis)) < anonymity_threshold
+    ]
+
+
 def engineer_version(
-    kind: DraftKind, content: dict[str, Any], *, anonymity_threshold: int
+    kind: DraftKind,
+    content: dict[str, Any],
+    *,
+    anonymity_threshold: int,
+    inputs: DraftInputs | None = None,
 ) -> dict[str, Any]:
     """Project approved content onto what the engineer may read: only themes backed by at
-    least `anonymity_threshold` distinct reviewers."""
+    least `anonymity_threshold` distinct reviewers (verified against `inputs` when given)."""
+    synthesis = inputs if isinstance(inputs, SynthesisInputs) else None
 
     def shown(key: str) -> list[dict[str, Any]]:
         return [
             _section(s)
             for s in content.get(key, [])
-            if int(s.get("reviewers", 0)) >= anonymity_threshold
+            if verified_reviewers(s, synthesis) >= anonymity_threshold
         ]
 
     if kind is DraftKind.SYNTHESIS:

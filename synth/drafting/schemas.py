@@ -31,6 +31,17 @@ class DraftReject(InputModel):
     reason: LongText
 
 
+class DraftOverride(InputModel):
+    """Release over open blocking findings: say why (kept in the audit log)."""
+
+    reason: LongText = Field(description="why releasing as it stands is right")
+    findings: list[ShortText] | None = Field(
+        default=None,
+        max_length=200,
+        description="fingerprints from guard_report to override; default: every open one",
+    )
+
+
 class DraftOut(OutputModel):
     """Everything about a draft: for the subject's management chain and admins."""
 
@@ -52,6 +63,12 @@ class DraftOut(OutputModel):
     error: str | None
     reject_reason: str | None
     reused_from_id: uuid.UUID | None
+    guard_report: dict[str, Any] | None = Field(
+        description="what the guards found on the current content (synth.guards.report)"
+    )
+    guard_override: dict[str, Any] | None = Field(
+        description="the manager's overrides: reason, who, when, which findings"
+    )
     attempts: int
     created_at: datetime
     updated_at: datetime

@@ -2,6 +2,9 @@
 
 queued -> generating -> ready_for_review -> approved -> released
                      \\-> failed (retryable)  \\-> rejected (with a reason)
+The guards (synth.guards) run on every draft when it is generated, after every edit and at
+release; release is refused while a blocking finding is open, that is neither fixed by an edit
+nor overridden by the manager with a reason (two-track findings cannot be overridden).
 Only the subject's management chain (or an admin) edits, approves, rejects and releases;
 the engineer sees only the released engineer-facing version, nothing earlier. Every
 transition is audited, and the model's text stays next to the approved text.
@@ -9,9 +12,9 @@ transition is audited, and the model's text stays next to the approved text.
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,22 +27,20 @@ from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
 from synth.db.base import utcnow
 from synth.db.queries import visible_one
+from synth.drafting import guarding
 from synth.drafting.factory import check_model
 from synth.drafting.models import ACTIVE, Draft, DraftKind, DraftStatus
-from synth.drafting.outputs import EvidenceChecklist, ExpectationSuggestions, Synthesis
+from synth.drafting.outputs import OUTPUT_TYPES
 from synth.drafting.release import engineer_version
 from synth.drafting.schemas import DraftRequest
 from synth.errors import Conflict, Forbidden, InvalidInput
+from synth.guards.report import GuardReport
 from synth.people.models import Person
 from synth.people.org import management_chain
 from synth.talent.models import TalentAssessment
+from synth.themes.embedders import Embedder
 from synth.workflow.events import notify_draft_requested
 
-OUTPUT_TYPES: dict[DraftKind, type[BaseModel]] = {
-    DraftKind.SYNTHESIS: Synthesis,
-    DraftKind.EXPECTATIONS: ExpectationSuggestions,
-    DraftKind.CHECKLIST: EvidenceChecklist,
-}
 LEASE = timedelta(minutes=10)
 REVIEW_RULE = "only the engineer's management chain may review this draft"
 
@@ -164,6 +165,14 @@ def claim_next(db_session: Session) -> Draft | None:
     return draft
 
 
+def _refuse(draft: Draft, action: str, allowed_from: tuple[DraftStatus, ...]) -> NoReturn:
+    raise Conflict(
+        f"the draft is {draft.status.value}; {action} needs "
+        + " or ".join(s.value for s in allowed_from),
+        code="invalid_draft_transition",
+    )
+
+
 def _transition(
     db: Session,
     principal: Principal,
@@ -175,11 +184,7 @@ def _transition(
     **changes: Any,
 ) -> Draft:
     if draft.status not in allowed_from:
-        raise Conflict(
-            f"the draft is {draft.status.value}; {action} needs "
-            + " or ".join(s.value for s in allowed_from),
-            code="invalid_draft_transition",
-        )
+        _refuse(draft, action, allowed_from)
     before = snapshot(draft)
     draft.status = to
     for name, value in changes.items():
@@ -189,9 +194,15 @@ def _transition(
 
 
 def edit(
-    *, db_session: Session, principal: Principal, draft_id: uuid.UUID, content: dict[str, Any]
+    *,
+    db_session: Session,
+    principal: Principal,
+    draft_id: uuid.UUID,
+    content: dict[str, Any],
+    embedder: Embedder | None = None,
 ) -> Draft:
-    """The manager's edit: must keep the draft's shape; the model's text is kept alongside."""
+    """The manager's edit: must keep the draft's shape; the model's text is kept alongside,
+    and the guards run again on the edited text."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
     require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     try:
@@ -202,6 +213,10 @@ def edit(
             code="invalid_draft_content",
             details=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc
+    if draft.status is not DraftStatus.READY_FOR_REVIEW:
+        _refuse(draft, "edited", (DraftStatus.READY_FOR_REVIEW,))
+    draft.edited = checked.model_dump(mode="json")
+    report = guarding.check(db_session, draft, embedder)
     return _transition(
         db_session,
         principal,
@@ -209,7 +224,7 @@ def edit(
         DraftStatus.READY_FOR_REVIEW,
         allowed_from=(DraftStatus.READY_FOR_REVIEW,),
         action="edited",
-        edited=checked.model_dump(mode="json"),
+        guard_report=report.model_dump(mode="json"),
     )
 
 
@@ -240,8 +255,15 @@ def reject(*, db_session: Session, principal: Principal, draft_id: uuid.UUID, re
     )
 
 
-def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
-    """Make the approved text visible to the engineer (checklists never are)."""
+def release(
+    *,
+    db_session: Session,
+    principal: Principal,
+    draft_id: uuid.UUID,
+    embedder: Embedder | None = None,
+) -> Draft:
+    """Make the approved text visible to the engineer (checklists never are), once no
+    blocking guard finding is open."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
     require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     if draft.kind is DraftKind.CHECKLIST:
@@ -250,8 +272,20 @@ def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
             "to the engineer",
             code="not_releasable",
         )
+    if draft.status is not DraftStatus.APPROVED:
+        _refuse(draft, "released", (DraftStatus.APPROVED,))
     content = draft.edited or draft.output
     assert content is not None
+    inputs = guarding.inputs_of(draft)
+    report = guarding.check(db_session, draft, embedder, inputs=inputs)
+    blocked = report.open_blocking(guarding.overridden(draft))
+    if blocked:
+        raise Conflict(
+            f"release refused: {len(blocked)} blocking guard finding(s) open; edit the draft, "
+            "or override the overridable ones with a reason",
+            code="guard_blocked",
+            details=[f.model_dump(mode="json") | {"fingerprint": f.fingerprint} for f in blocked],
+        )
     return _transition(
         db_session,
         principal,
@@ -259,9 +293,69 @@ def release(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
         DraftStatus.RELEASED,
         allowed_from=(DraftStatus.APPROVED,),
         action="released",
+        guard_report=report.model_dump(mode="json"),
         released=engineer_version(
-            draft.kind, content, anonymity_threshold=get_settings().anonymity_threshold
+            draft.kind,
+            content,
+            anonymity_threshold=get_settings().anonymity_threshold,
+            inputs=inputs,
         ),
+    )
+
+
+def override(
+    *,
+    db_session: Session,
+    principal: Principal,
+    draft_id: uuid.UUID,
+    reason: str,
+    fingerprints: list[str] | None = None,
+) -> Draft:
+    """The manager releases over blocking findings (all open ones, or those named) and says
+    why. Audited; two-track findings cannot be overridden, only edited away."""
+    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    allowed = (DraftStatus.READY_FOR_REVIEW, DraftStatus.APPROVED)
+    if draft.status not in allowed:
+        _refuse(draft, "overridden", allowed)
+    if draft.guard_report is None:
+        raise Conflict("this draft has not been checked yet", code="nothing_to_override")
+    report = GuardReport.model_validate(draft.guard_report)
+    open_ = {f.fingerprint: f for f in report.open_blocking(guarding.overridden(draft))}
+    wanted = list(open_) if fingerprints is None else list(dict.fromkeys(fingerprints))
+    unknown = [f for f in wanted if f not in open_]
+    if unknown:
+        raise InvalidInput(
+            "not open blocking findings of this draft: " + ", ".join(unknown[:5]),
+            code="unknown_finding",
+        )
+    fixed_only = [f for f in wanted if not open_[f].overridable]
+    if fixed_only and fingerprints is not None:
+        raise Conflict(
+            "two-track findings cannot be overridden; edit the words out: "
+            + ", ".join(fixed_only[:5]),
+            code="not_overridable",
+        )
+    wanted = [f for f in wanted if open_[f].overridable]
+    if not wanted:
+        raise Conflict("no open blocking finding can be overridden", code="nothing_to_override")
+    overrides = list((draft.guard_override or {}).get("overrides", []))
+    overrides.append(
+        {
+            "reason": reason,
+            "by": str(principal.person_id or principal.key_id or principal.role.value),
+            "at": utcnow().isoformat(),
+            "fingerprints": wanted,
+        }
+    )
+    return _transition(
+        db_session,
+        principal,
+        draft,
+        draft.status,
+        allowed_from=allowed,
+        action="overridden",
+        guard_override={"overrides": overrides},
     )
 
 

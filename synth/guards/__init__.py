@@ -1,17 +1,21 @@
-"""Guards: pure checks run on every draft from every drafter (issue 5, first slice).
+"""Guards: checks run on every draft from every drafter, and on the feedback itself.
 
-Each guard returns `Finding`s; the blocking ones stop release until a manager edits the
-draft or overrides with a reason. Nothing here touches the database yet.
+Each guard is a pure function returning `Finding`s; `report.review` runs them all on one draft
+and the approval gate (synth.drafting.service) refuses release while a blocking one is open.
 
-- `citations.check_citations`: every quote is a literal span of a source of this engineer and
-  period (blocking), and each claim shares words with what it cites (a warning).
-- `two_track.check_two_track`: the engineer-facing version never mentions pay, ratings,
-  promotion, level decisions, calibration or talent assessment (blocking).
-- `injection.detect_injection` / `check_feedback` / `check_followed`: instruction-like content
-  in untrusted feedback, and drafts that did what it asked (blocking).
+- `citations`: quotes are literal spans of this engineer's sources (blocking); claims are
+  supported by what they cite (warning, and the supported share).
+- `anonymity`: no reviewer name, email, handle, identifying detail or verbatim sentence in
+  the engineer-facing version (blocking); `cut_quote` for the non-identifying part of a quote.
+- `two_track`: nothing about pay, ratings, promotion, calibration or talent assessment in the
+  engineer-facing version (blocking, never overridable).
+- `injection`: instruction-like feedback is flagged, and a draft that followed it blocked.
+- `bias`: personality-focused, gendered or coded words, with a suggestion (warning).
+- `pii`: names and emails become stable placeholders before any non-local model call.
+- `flags`: injection and bias flags on a piece of feedback, shown to whoever reads it.
 """
 
-from synth.guards.citations import check_citations, supported_share
+from synth.guards.citations import check_citations, check_quotes, supported_share
 from synth.guards.findings import Finding
 from synth.guards.injection import check_feedback, check_followed, detect_injection
 from synth.guards.two_track import check_two_track
@@ -21,6 +25,7 @@ __all__ = [
     "check_citations",
     "check_feedback",
     "check_followed",
+    "check_quotes",
     "check_two_track",
     "detect_injection",
     "supported_share",

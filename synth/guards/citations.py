@@ -143,7 +143,7 @@ def supported(claim: Claim) -> bool:
     return bool(content_words(claim.text) & quoted)
 
 
-def _claims(output: BaseModel) -> Iterator[tuple[str, Claim]]:
+def claims(output: BaseModel) -> Iterator[tuple[str, Claim]]:
     for path, node in _walk(output):
         if isinstance(node, Claim):
             yield path, node
@@ -151,21 +151,27 @@ def _claims(output: BaseModel) -> Iterator[tuple[str, Claim]]:
 
 def supported_share(output: BaseModel) -> float | None:
     """The share of claims supported by what they cite; None when the draft has no claims."""
-    verdicts = [supported(claim) for _, claim in _claims(output)]
+    verdicts = [supported(claim) for _, claim in claims(output)]
     return sum(verdicts) / len(verdicts) if verdicts else None
 
 
-def check_citations(output: BaseModel, inputs: BaseModel) -> list[Finding]:
-    """Findings for every citation of `output` (any drafter output) against `inputs` (the
-    inputs it was drafted from), then a warning per claim its quotes do not support."""
+def check_quotes(output: BaseModel, inputs: BaseModel) -> list[Finding]:
+    """Blocking findings for every citation of `output` (any drafter output) that is not a
+    literal span of a source in `inputs` (the inputs it was drafted from)."""
     sources = _sources(inputs)
-    found = [
+    return [
         finding
         for path, node in _walk(output)
         if isinstance(node, Citation)
         for finding in _check(node, path, sources)
     ]
-    for path, claim in _claims(output):
+
+
+def check_citations(output: BaseModel, inputs: BaseModel) -> list[Finding]:
+    """`check_quotes`, then a warning per claim that shares no word with its quotes (the
+    support check without a model; `synth.guards.report` checks support by meaning)."""
+    found = check_quotes(output, inputs)
+    for path, claim in claims(output):
         if not supported(claim):
             found.append(
                 Finding(

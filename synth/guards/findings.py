@@ -1,6 +1,7 @@
 """What a guard reports about a draft: one finding per problem, with where it is."""
 
 import uuid
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,15 @@ class Finding(BaseModel):
         default=None, description='where in the draft, e.g. "strengths[0].claims[1].citations[0]"'
     )
     source_id: uuid.UUID | None = Field(default=None, description="the feedback concerned")
+    overridable: bool = Field(
+        default=True,
+        description="a manager may release over it with a reason; if not, only an edit clears it",
+    )
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the finding across re-runs, so an override names exactly what it covers."""
+        return f"{self.guard}:{self.code}:{self.path or ''}:{self.source_id or ''}"
 
 
 def join(path: str, key: str | int) -> str:
@@ -25,3 +35,13 @@ def join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else key
+
+
+class Source(Protocol):
+    """A piece of untrusted text with its id: feedback, or a quoted self-assessment span."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def text(self) -> str: ...

@@ -21,8 +21,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 
-from synth.drafting.inputs import FeedbackItem
-from synth.guards.findings import Finding
+from synth.guards.findings import Finding, Source
 
 GUARD = "injection"
 
@@ -168,7 +167,7 @@ def detect_injection(text: str, *, _depth: int = 0) -> list[str]:
     return list(dict.fromkeys(reasons))
 
 
-def check_feedback(items: Iterable[FeedbackItem]) -> list[Finding]:
+def check_feedback(items: Iterable[Source]) -> list[Finding]:
     """A non-blocking finding on each piece of feedback that looks like an injection."""
     return [
         Finding(

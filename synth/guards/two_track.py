@@ -4,7 +4,8 @@ Feedback (for the engineer) and talent assessment (for the manager and their tho
 are separate tracks. `check_two_track` scans every string of `engineer_version(...)` output
 and reports each mention of compensation, ratings, promotion, level-change decisions,
 calibration or talent assessment, with its path; and any key that only talent assessment
-content has. Every finding blocks release.
+content has. Every finding blocks release and none can be overridden: the split is enforced
+in code, so only an edit that takes the words out clears it.
 
 Matching is on whole words, case-insensitive. Deliberate exceptions, to keep the guard usable:
 "raise" only counts as pay ("a raise", "pay raise"), not "raise risks earlier"; "pay
@@ -100,6 +101,7 @@ def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
             guard=GUARD,
             code="talent_content",
             blocking=True,
+            overridable=False,
             message=f"talent assessment field {key!r} in the engineer-facing version",
             path=path,
         )
@@ -113,6 +115,7 @@ def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
                     guard=GUARD,
                     code=code,
                     blocking=True,
+                    overridable=False,
                     message=f"the engineer-facing text mentions {words!r}",
                     path=path,
                 )

@@ -35,6 +35,11 @@ class Embedder(Protocol):
     @property
     def dim(self) -> int: ...
 
+    @property
+    def local(self) -> bool:
+        """True when texts never leave this machine; otherwise names are replaced first."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
@@ -55,6 +60,7 @@ class LocalEmbedder:
 
     name = LOCAL_MODEL
     dim = LOCAL_DIM
+    local = True
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size
@@ -105,6 +111,7 @@ class LiteLLMEmbedder:
         batch_size: int = 128,
     ) -> None:
         self.name = model
+        self.local = False
         self._dim = dim
         self.api_base = api_base
         self.batch_size = batch_size

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from synth.errors import InvalidInput
+from synth.guards.pii import redact_emails
 from synth.schemas import MAX_TEXT_CHARS
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
@@ -121,6 +122,8 @@ def cluster_records(
     chunks: list[np.ndarray] = []
     for start in range(0, len(usable), batch_size):
         batch = [records[i].text for i in usable[start : start + batch_size]]
+        if not embedder.local:  # no org chart here: a hosted model at least gets no emails
+            batch = [redact_emails(text) for text in batch]
         chunks.append(embedder.embed(batch))
         if progress:
             progress(min(start + batch_size, len(usable)), len(usable))

@@ -18,6 +18,7 @@ from synth.cycles.models import PeerFeedback, SelfAssessment
 from synth.db.engine import transaction
 from synth.themes.embedders import Embedder, EmbeddingFailed
 from synth.themes.models import IngestFailure, SourceType, Statement, StatementEmbedding
+from synth.themes.private import embed_private
 from synth.themes.statements import split_statements
 from synth.themes.store import ensure_index
 
@@ -107,7 +108,7 @@ def embed_batch(db_session: Session, embedder: Embedder, *, batch_size: int) -> 
     ).all()
     if not claimed:
         return 0
-    vectors = embedder.embed([row.text for row in claimed])
+    vectors = embed_private(db_session, embedder, [row.text for row in claimed])
     db_session.execute(
         insert(StatementEmbedding),
         [

@@ -29,6 +29,7 @@ from synth.themes.ingest import pending_count
 from synth.themes.labels import keyphrase_labels, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
 from synth.themes.polarity import statement_polarity, theme_polarity
+from synth.themes.private import embed_private
 from synth.themes.schemas import (
     IngestStatus,
     OrgTheme,
@@ -280,7 +281,7 @@ def similar(
         exclude = own.id
     else:
         assert request.text is not None
-        vector = embedder.embed([request.text])[0]
+        vector = embed_private(db_session, embedder, [request.text])[0]
     condition = visible
     if request.source != "any":
         condition = condition & (Statement.source_type == SourceType(request.source))

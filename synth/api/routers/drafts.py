@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.api.deps import CreateDep, CurrentPrincipal, EmbedderDep, PageDep, SessionDep
 from synth.auth.principal import Principal
 from synth.db.pagination import paginate
 from synth.drafting import service as drafts
@@ -15,6 +15,7 @@ from synth.drafting.schemas import (
     DraftAccepted,
     DraftEdit,
     DraftOut,
+    DraftOverride,
     DraftReject,
     DraftRequest,
     EngineerDraftOut,
@@ -72,9 +73,20 @@ def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) 
 
 @router.patch("/drafts/{draft_id}", response_model=DraftOut)
 def edit_draft(
-    draft_id: uuid.UUID, body: DraftEdit, db: SessionDep, principal: CurrentPrincipal
+    draft_id: uuid.UUID,
+    body: DraftEdit,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    embedder: EmbedderDep,
 ) -> DraftOut:
-    draft = drafts.edit(db_session=db, principal=principal, draft_id=draft_id, content=body.content)
+    """Replace the draft's text; the guards run again on it (see guard_report)."""
+    draft = drafts.edit(
+        db_session=db,
+        principal=principal,
+        draft_id=draft_id,
+        content=body.content,
+        embedder=embedder,
+    )
     return DraftOut.model_validate(draft)
 
 
@@ -95,9 +107,28 @@ def reject_draft(
 
 
 @router.post("/drafts/{draft_id}/release", response_model=DraftOut)
-def release_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+def release_draft(
+    draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal, embedder: EmbedderDep
+) -> DraftOut:
+    """409 guard_blocked, listing the findings, while a blocking finding is open."""
     return DraftOut.model_validate(
-        drafts.release(db_session=db, principal=principal, draft_id=draft_id)
+        drafts.release(db_session=db, principal=principal, draft_id=draft_id, embedder=embedder)
+    )
+
+
+@router.post("/drafts/{draft_id}/override", response_model=DraftOut)
+def override_findings(
+    draft_id: uuid.UUID, body: DraftOverride, db: SessionDep, principal: CurrentPrincipal
+) -> DraftOut:
+    """Release over blocking findings with a reason (never over two-track findings)."""
+    return DraftOut.model_validate(
+        drafts.override(
+            db_session=db,
+            principal=principal,
+            draft_id=draft_id,
+            reason=body.reason,
+            fingerprints=body.findings,
+        )
     )
 
 

@@ -3,22 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
-from synth.api.deps import CurrentPrincipal, SessionDep
+from synth.api.deps import CurrentPrincipal, EmbedderDep, SessionDep
 from synth.themes import service as themes
-from synth.themes.embedders import Embedder
 from synth.themes.schemas import IngestStatus, OrgThemes, PersonThemes, SearchHit, SearchRequest
 
 router = APIRouter(tags=["themes"])
-
-
-def get_embedder(request: Request) -> Embedder:
-    embedder: Embedder = request.app.state.embedder
-    return embedder
-
-
-EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 
 
 @router.get("/people/{person_id}/themes", response_model=PersonThemes)

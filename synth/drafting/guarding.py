@@ -1,0 +1,88 @@
+"""Running the guards on a stored draft: who wrote its sources, and the report it keeps.
+
+The guards are pure (synth.guards); this is where they meet the database. A draft is checked
+when it is generated, again after every edit, and once more at release, which is refused
+while a blocking finding is neither fixed nor overridden (synth.drafting.service).
+"""
+
+import uuid
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from synth.config import get_settings
+from synth.cycles.models import PeerFeedback
+from synth.drafting.inputs import INPUT_TYPES, DraftInputs
+from synth.drafting.models import Draft
+from synth.drafting.outputs import OUTPUT_TYPES
+from synth.guards.anonymity import Reviewer
+from synth.guards.report import GuardContext, GuardReport, review, sources
+from synth.people.models import Person
+from synth.people.names import PersonName
+from synth.themes.embedders import Embedder
+
+
+def _name(person: Person) -> PersonName:
+    return PersonName(id=person.id, name=person.name, email=person.email)
+
+
+def context(
+    db_session: Session, subject_id: uuid.UUID, inputs: DraftInputs, embedder: Embedder | None
+) -> GuardContext:
+    """The subject, the authors of every source the inputs carry, and the settings."""
+    feedback_ids = [item.id for item in sources(inputs)]
+    rows = db_session.execute(
+        select(Person, PeerFeedback.relationship)
+        .join(PeerFeedback, PeerFeedback.author_id == Person.id)
+        .where(PeerFeedback.id.in_(feedback_ids))
+    ).all()
+    reviewers = {
+        person.id: Reviewer(
+            person=_name(person),
+            title=person.title,
+            function=person.function.value,
+            relationship=relationship.value,
+        )
+        for person, relationship in rows
+    }
+    subject = db_session.get(Person, subject_id)
+    return GuardContext(
+        subject=_name(subject) if subject is not None else None,
+        reviewers=sorted(reviewers.values(), key=lambda r: r.person.email),
+        anonymity_threshold=get_settings().anonymity_threshold,
+        embed=embedder.embed if embedder is not None else None,
+    )
+
+
+def inputs_of(draft: Draft) -> DraftInputs:
+    """The inputs a draft was made from, as stored with it."""
+    assert draft.inputs is not None
+    inputs: Any = INPUT_TYPES[draft.kind].model_validate(draft.inputs)
+    return cast(DraftInputs, inputs)
+
+
+def check(
+    db_session: Session,
+    draft: Draft,
+    embedder: Embedder | None,
+    *,
+    inputs: DraftInputs | None = None,
+) -> GuardReport:
+    """Run every guard on the draft's current content (the edit if there is one)."""
+    inputs = inputs if inputs is not None else inputs_of(draft)
+    content = draft.edited if draft.edited is not None else draft.output
+    assert content is not None
+    output = OUTPUT_TYPES[draft.kind].model_validate(content)
+    return review(
+        draft.kind,
+        output,
+        inputs,
+        context(db_session, draft.subject_id, inputs, embedder),
+        checked="edited" if draft.edited is not None else "output",
+    )
+
+
+def overridden(draft: Draft) -> list[str]:
+    """Every fingerprint a manager has released over, across overrides."""
+    return [f for o in (draft.guard_override or {}).get("overrides", []) for f in o["fingerprints"]]

@@ -1,0 +1,254 @@
+"""Every guard over one draft: the report stored on the draft and read by the approval gate.
+
+`review` runs the six guards on a draft's current content (the model's output, or the
+manager's edit) against the inputs it was drafted from:
+
+- citations: literal spans of this engineer's sources (blocking), and claims supported by what
+  they cite, by meaning when an embedder is given (a warning, and the supported share);
+- anonymity: the engineer-facing version names no reviewer, handle, email or identifying
+  detail and copies no reviewer's sentence (blocking); themes held back below the threshold
+  are listed (information);
+- two tracks: nothing about pay, ratings, promotion or talent assessment in the engineer-facing
+  version (blocking, never overridable);
+- injection: instruction-like feedback is flagged (information) and a draft that did what it
+  asked is blocked;
+- bias: personality-focused, gendered or coded words in the draft and in its sources (warnings
+  with a suggestion);
+- PII: a placeholder left unrestored (a "[NAME_...]" the model made up) is blocking.
+
+The report is pure data; the approval gate (synth.drafting.service) stores it and refuses
+release while a blocking finding is neither fixed nor overridden.
+"""
+
+import re
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict, Field
+
+from synth.drafting.inputs import DraftInputs, FeedbackItem, Quote
+from synth.drafting.models import DraftKind
+from synth.drafting.outputs import Claim
+from synth.drafting.release import engineer_version, withheld
+from synth.guards import anonymity, bias, citations, injection, two_track
+from synth.guards.findings import Finding
+from synth.people.names import PersonName
+
+VERSION = "guards@1"
+# MiniLM cosine between a claim and the best quote it cites. Calibrated on the demo's drafts
+# against the same claims pinned to another engineer's quotes (evals/bench_support.py).
+SUPPORT_THRESHOLD = 0.35
+_PLACEHOLDER = re.compile(r"\[(?:NAME|EMAIL)_[0-9A-F]{6,10}\]", re.IGNORECASE)
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What the guards need beyond the draft: who wrote its sources, and the settings."""
+
+    subject: PersonName | None = None
+    reviewers: Sequence[anonymity.Reviewer] = ()
+    anonymity_threshold: int = 3
+    embed: Embed | None = field(default=None, compare=False)
+
+
+class GuardReport(BaseModel):
+    """Stored on the draft as `guard_report`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = VERSION
+    checked: str = Field(description="output or edited: which content was checked")
+    findings: list[Finding]
+    blocking: int = Field(description="blocking findings, overridden or not")
+    claims: int
+    supported_claims: int
+    supported_share: float | None = Field(description="claims supported by what they cite")
+
+    def open_blocking(self, overridden: Sequence[str] = ()) -> list[Finding]:
+        """Blocking findings an override (its fingerprints) does not cover."""
+        covered = set(overridden)
+        return [
+            f
+            for f in self.findings
+            if f.blocking and not (f.overridable and f.fingerprint in covered)
+        ]
+
+
+def _strings(value: Any, path: str = "", *, skip: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """Every string the drafter wrote, with its path; `skip` keys (quotes, copied statements)
+    are not the drafter's words."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in skip:
+                yield from _strings(item, f"{path}.{key}" if path else key, skip=skip)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]", skip=skip)
+
+
+_QUOTES = frozenset({"quote", "source_id", "source_kind", "expectation_id", "assessment_id"})
+# A checklist restates the assessment it checks: those words are the manager's, not the model's.
+_COPIED = _QUOTES | {"statement", "title"}
+
+
+def untrusted_texts(inputs: DraftInputs) -> list[FeedbackItem | Quote]:
+    """Feedback and self-assessment text in the inputs: whole feedback where the inputs
+    carry it, and every quoted span (self-assessments arrive only as quotes)."""
+    found: list[FeedbackItem | Quote] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, FeedbackItem | Quote):
+            found.append(value)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(inputs)
+    return found
+
+
+@dataclass(frozen=True)
+class _Text:
+    id: uuid.UUID
+    text: str
+
+
+def sources(inputs: DraftInputs) -> list[_Text]:
+    """Each untrusted text once: whole feedback, and quoted spans of anything else."""
+    whole = {item.id for item in untrusted_texts(inputs) if isinstance(item, FeedbackItem)}
+    found: dict[tuple[uuid.UUID, str], _Text] = {}
+    for item in untrusted_texts(inputs):
+        if isinstance(item, FeedbackItem):
+            found.setdefault((item.id, ""), _Text(item.id, item.text))
+        elif item.source_id not in whole:
+            found.setdefault((item.source_id, item.text), _Text(item.source_id, item.text))
+    return list(found.values())
+
+
+def _support(claims: list[tuple[str, Claim]], embed: Embed | None) -> tuple[list[Finding], int]:
+    """Warnings for claims their quotes do not support, and how many are supported."""
+    if not claims:
+        return [], 0
+    if embed is None:
+        verdicts = [citations.supported(claim) for _, claim in claims]
+        scores: list[float | None] = [None] * len(claims)
+    else:
+        quotes = [[c.quote for c in claim.citations] for _, claim in claims]
+        flat = [q for qs in quotes for q in qs]
+        vectors = embed([claim.text for _, claim in claims] + flat)
+        claim_vecs, quote_vecs = vectors[: len(claims)], vectors[len(claims) :]
+        scores, at = [], 0
+        for i, qs in enumerate(quotes):
+            sims = quote_vecs[at : at + len(qs)] @ claim_vecs[i]
+            at += len(qs)
+            scores.append(float(sims.max()))
+        verdicts = [s is not None and s >= SUPPORT_THRESHOLD for s in scores]
+    found = [
+        Finding(
+            guard=citations.GUARD,
+            code=citations.CLAIM_UNSUPPORTED,
+            blocking=False,
+            message=(
+                "the claim says something its quotes do not"
+                + (f" (similarity {score:.2f} < {SUPPORT_THRESHOLD})" if score is not None else "")
+                + ": rewrite it from the quotes or cite what supports it"
+            ),
+            path=path,
+            source_id=claim.citations[0].source_id,
+        )
+        for (path, claim), ok, score in zip(claims, verdicts, scores, strict=True)
+        if not ok
+    ]
+    return found, sum(verdicts)
+
+
+def agreed_texts(inputs: DraftInputs) -> set[str]:
+    """Expectation titles the engineer and manager agreed: theirs already, not drafted."""
+    current = getattr(inputs, "expectations", None) or getattr(inputs, "current_expectations", [])
+    return {e.title for e in current}
+
+
+def review(
+    kind: DraftKind,
+    output: BaseModel,
+    inputs: DraftInputs,
+    context: GuardContext,
+    *,
+    checked: str = "output",
+) -> GuardReport:
+    """Run every guard on `output` (a drafter output type, possibly edited)."""
+    content = output.model_dump(mode="json")
+    found = citations.check_quotes(output, inputs)
+    claims = list(citations.claims(output))
+    unsupported, supported = _support(claims, context.embed)
+    found += unsupported
+
+    if kind is not DraftKind.CHECKLIST:
+        released = engineer_version(
+            kind, content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
+        )
+        found += anonymity.check_anonymity(
+            released,
+            reviewers=context.reviewers,
+            feedback_texts=[item.text for item in sources(inputs)],
+            subject=context.subject,
+            known=agreed_texts(inputs),
+        )
+        found += [
+            Finding(
+                guard=anonymity.GUARD,
+                code="theme_withheld",
+                blocking=False,
+                message=(
+                    f"“{section['theme']}” rests on {count} distinct reviewer(s), fewer than "
+                    f"{context.anonymity_threshold}: the engineer will not see it; raise it in "
+                    "the 1:1 without attributing it"
+                ),
+                path=path,
+            )
+            for path, section, count in withheld(
+                content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
+            )
+        ]
+        found += two_track.check_two_track(released)
+
+    drafted = list(_strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
+    texts = sources(inputs)
+    written = "\n".join(text for _, text in drafted)
+    for item in texts:
+        if injection.detect_injection(item.text):
+            found += injection.check_followed(written, [item.text], source_id=item.id)
+    found += injection.check_feedback(texts) + bias.check_feedback_bias(texts)
+    for path, text in drafted:
+        found += bias.check_bias(text, path)
+    found += [
+        Finding(
+            guard="pii",
+            code="placeholder_left",
+            blocking=True,
+            message=f"a name placeholder was not restored: {m.group(0)}",
+            path=path,
+        )
+        for path, text in _strings(content, skip=frozenset())
+        for m in _PLACEHOLDER.finditer(text)
+    ]
+    found = list({f.fingerprint + f.message: f for f in found}.values())
+    return GuardReport(
+        checked=checked,
+        findings=found,
+        blocking=sum(f.blocking for f in found),
+        claims=len(claims),
+        supported_claims=supported,
+        supported_share=round(supported / len(claims), 4) if claims else None,
+    )

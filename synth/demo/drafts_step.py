@@ -13,11 +13,13 @@ from synth.auth.models import Role
 from synth.auth.principal import Principal
 from synth.db.engine import session_factory, session_scope
 from synth.demo.document import Block, Bullets, Heading, Paragraph, Table
+from synth.demo.guards_step import GuardStep, guard_blocks, run_guard_step
 from synth.drafting import service as drafts
 from synth.drafting.base import Drafter
 from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.schemas import DraftRequest
+from synth.errors import SynthError
 from synth.people.models import Person, Track
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
@@ -35,6 +37,8 @@ class DraftStep:
     statuses: Counter[tuple[str, str]] = field(default_factory=Counter)
     released_team: str = ""
     showcase: dict[str, Any] = field(default_factory=dict)
+    guards: GuardStep = field(default_factory=GuardStep)
+    held: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _manager(person: Person) -> Principal:
@@ -84,8 +88,9 @@ def run_draft_step(
             )
     with console.status("drafting syntheses, expectations and checklists offline …"):
         generate_all(session_factory(engine), drafter, embedder)
+    step.guards = run_guard_step(engine, period_id, embedder)
     with session_scope(engine) as db:
-        _release_one_team(db, step, period_id)
+        _release_one_team(db, step, period_id, embedder)
         for kind, status in db.execute(
             select(Draft.kind, Draft.status).where(Draft.period_id == period_id)
         ):
@@ -94,7 +99,7 @@ def run_draft_step(
     return step
 
 
-def _release_one_team(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
+def _release_one_team(db: Any, step: DraftStep, period_id: uuid.UUID, embedder: Embedder) -> None:
     """The first team's manager approves and releases their reports' drafts."""
     lead = db.scalars(
         select(Person)
@@ -116,7 +121,13 @@ def _release_one_team(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
     ).all()
     for draft in ready:
         drafts.approve(db_session=db, principal=manager, draft_id=draft.id)
-        drafts.release(db_session=db, principal=manager, draft_id=draft.id)
+        try:
+            with db.begin_nested():
+                drafts.release(
+                    db_session=db, principal=manager, draft_id=draft.id, embedder=embedder
+                )
+        except SynthError as exc:  # a blocking guard finding: it waits for the manager
+            step.held.append((db.get(Person, draft.subject_id).name, exc.message))
 
 
 def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
@@ -177,6 +188,11 @@ def draft_blocks(step: DraftStep) -> list[Block]:
             f"Every engineer got a synthesis and expectation suggestions; every talent "
             f"assessment an evidence checklist. {step.released_team} approved and released "
             "their team's drafts; the rest wait for review. Checklists are never released."
+            + (
+                f" Held back by a blocking guard finding: {', '.join(n for n, _ in step.held)}."
+                if step.held
+                else ""
+            )
         ),
         Table(
             ["kind", "status", "drafts"],
@@ -238,4 +254,4 @@ def draft_blocks(step: DraftStep) -> list[Block]:
                 ],
             ),
         ]
-    return blocks
+    return blocks + guard_blocks(step.guards)

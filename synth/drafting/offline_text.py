@@ -13,24 +13,10 @@ from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
+from synth.guards.injection import detect_injection
+from synth.guards.two_track import forbidden_mentions
 from synth.themes.labels import STOPWORDS
 from synth.themes.polarity import Polarity, statement_polarity
-
-# Engineer-facing drafts never talk about pay, ratings, promotions or level decisions; a quote
-# that does is left out of them (the thought partner's checklist may still cite it).
-OFF_LIMITS = re.compile(
-    r"\b(?:promot(?:e|ed|es|ing|ion|ions)|salar(?:y|ies)|compensation|bonus(?:es)?|payroll|"
-    r"pay(?:\s+(?:rise|raise|band|grade|increase))?|(?:a|pay|salary)\s+raise|equity|"
-    r"stock options?|ratings?|rated|rate\s+(?:him|her|them|me|you)|"
-    r"(?:level|title)\s+(?:change|decision|bump))\b",
-    re.IGNORECASE,
-)
-# Feedback is untrusted: a statement addressed to a model is data, never quoted as evidence.
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|"
-    r"above|earlier)\s+(?:instructions|prompts?|rules)|\bsystem prompt\b|\bas an ai\b",
-    re.IGNORECASE,
-)
 
 LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
@@ -56,8 +42,11 @@ def citable(quote: Quote) -> bool:
 
 
 def engineer_safe(quote: Quote) -> bool:
-    """Citable, and fit for an engineer-facing draft."""
-    return citable(quote) and not OFF_LIMITS.search(quote.text) and not INJECTION.search(quote.text)
+    """Citable, and fit for an engineer-facing draft: nothing the two-track guard forbids
+    (pay, ratings, promotion), nothing addressed to a model (the injection guard)."""
+    return (
+        citable(quote) and not forbidden_mentions(quote.text) and not detect_injection(quote.text)
+    )
 
 
 _FIRST_PERSON = re.compile(r"\bI\b|\bI['’](?:m|ve|d|ll)\b|\b(?:me|my|mine|myself)\b", re.IGNORECASE)

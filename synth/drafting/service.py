@@ -181,11 +181,12 @@ def _transition(
     *,
     allowed_from: tuple[DraftStatus, ...],
     action: str,
+    before: dict[str, Any] | None = None,
     **changes: Any,
 ) -> Draft:
     if draft.status not in allowed_from:
         _refuse(draft, action, allowed_from)
-    before = snapshot(draft)
+    before = before if before is not None else snapshot(draft)
     draft.status = to
     for name, value in changes.items():
         setattr(draft, name, value)
@@ -202,7 +203,8 @@ def edit(
     embedder: Embedder | None = None,
 ) -> Draft:
     """The manager's edit: must keep the draft's shape; the model's text is kept alongside,
-    and the guards run again on the edited text."""
+    and the guards run again on the edited text. Editing an approved draft sends it back to
+    review: what is released is always what was last approved."""
     draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
     require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
     try:
@@ -213,17 +215,20 @@ def edit(
             code="invalid_draft_content",
             details=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc
-    if draft.status is not DraftStatus.READY_FOR_REVIEW:
-        _refuse(draft, "edited", (DraftStatus.READY_FOR_REVIEW,))
+    editable = (DraftStatus.READY_FOR_REVIEW, DraftStatus.APPROVED)
+    if draft.status not in editable:
+        _refuse(draft, "edited", editable)
+    before = snapshot(draft)
     draft.edited = checked.model_dump(mode="json")
     report = guarding.check(db_session, draft, embedder)
     return _transition(
         db_session,
         principal,
         draft,
-        DraftStatus.READY_FOR_REVIEW,
-        allowed_from=(DraftStatus.READY_FOR_REVIEW,),
+        DraftStatus.READY_FOR_REVIEW,  # an edited draft is approved again before release
+        allowed_from=editable,
         action="edited",
+        before=before,
         guard_report=report.model_dump(mode="json"),
     )
 

@@ -232,9 +232,13 @@ def _phrase(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
 
 
+# "share it with your manager", "talk to your manager": the pointer is an object, not an author.
+_OBJECT = r"(?<!with\s)(?<!to\s)(?<!for\s)"
+
+
 def _attributed(pattern: str) -> re.Pattern[str]:
     return re.compile(
-        rf"\b(?:{_SEEN_BY}(?:{pattern})\b|(?:{pattern})\b{_ATTRIBUTED})", re.IGNORECASE
+        rf"\b(?:{_SEEN_BY}(?:{pattern})\b|{_OBJECT}(?:{pattern})\b{_ATTRIBUTED})", re.IGNORECASE
     )
 
 
@@ -351,6 +355,9 @@ def identifying_phrases(reviewers: Sequence[Reviewer]) -> list[tuple[str, re.Pat
                     _attributed(
                         rf"(?:an?|the|one|your)\s+{spelled}(?:\s+software)?\s+"
                         r"(?:engineer|developer|dev)"
+                        # "the Senior Engineer expectation": the ladder, not a person
+                        r"(?!\s+(?:level|bar|expectations?|ladder|role|scope|rubric|band|"
+                        r"competenc\w*))"
                     ),
                 )
             )

@@ -188,9 +188,11 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Words an injection asks a draft to repeat: outcomes, ratings and level decisions.
 _REQUEST_WORDS = re.compile(
-    r"\b(?:exceed\w*|outstanding|exceptional|promot\w*|staff|principal|senior|raise|bonus|"
+    r"\b(?:exceed\w*|outstanding|exceptional|promot\w*|bonus\w*|(?:a|pay|salary)\s+raise|"
+    # "staff", "senior", "rating" alone are ordinary words ("support staff", "raise risks")
+    r"(?:to|as\s+an?|for)\s+(?:staff|principal|senior)\b|(?:staff|principal)[\s-](?:engineer|level)|"
     r"top\s+(?:performer|rating|score)|(?:5|five)\s*(?:/|out\s+of)\s*(?:5|five)|"
-    r"strong\s+hire|high\s+performer|next\s+level|rating|score)\b",
+    r"strong\s+hire|high\s+performer|next\s+level|(?:rating|score)\s+(?:of|as)\b)",
     re.IGNORECASE,
 )
 _SHINGLE = 4  # consecutive words copied from an injected sentence

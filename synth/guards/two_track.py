@@ -24,6 +24,8 @@ GUARD = "two_track"
 
 _PATTERNS: dict[str, str] = {
     "mentions_compensation": (
+        # "Apple Pay", "Google Pay": payment products, not pay
+        r"(?<!Apple\s)(?<!Google\s)(?<!Samsung\s)(?<!Amazon\s)(?<!Android\s)(?<!Shop\s)"
         r"\b(?:pay|paid|paying)\b(?!\s+(?:close\s+|more\s+|less\s+)?(?:attention|off|down|back|"
         r"heed|dividends|it\s+forward))"
         r"|\b(?:salary|salaries|payroll|compensation|remuneration|bonus(?:es)?|equity|"

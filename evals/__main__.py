@@ -10,6 +10,7 @@ BENCHES = [
     ("similar-feedback search (HNSW recall@10 at 100k vectors)", ["evals.bench_search"]),
     ("statement polarity (hand-labelled demo statements)", ["evals.bench_polarity"]),
     ("synthesis prompt tokens at 10, 50 and 200 feedback items", ["evals.bench_prompt_tokens"]),
+    ("claim support by meaning (MiniLM similarity, demo + hand pairs)", ["evals.bench_support"]),
 ]
 
 

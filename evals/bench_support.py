@@ -27,6 +27,7 @@ import random
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ KINDS = ("paraphrase", "unrelated", "same_topic_wrong", "contradiction")
 NEGATIVE_SEED = 20240917
 FOLD_SEED = 11
 FOLDS = 5
-SWEEP = (0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55)
+SWEEP = (0.05, 0.075, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50)
 
 Vector = npt.NDArray[np.float32]
 
@@ -184,8 +185,8 @@ def best_threshold(supported: Sequence[float], unsupported: Sequence[float]) -> 
     """The cut between two adjacent scores that maximises balanced accuracy; among equal
     cuts, the one in the widest gap (the most margin on both sides)."""
     scores = sorted(set(supported) | set(unsupported))
-    cuts = [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)]
-    gaps = [b - a for a, b in zip(scores, scores[1:], strict=False)]
+    cuts = [(a + b) / 2 for a, b in pairwise(scores)]
+    gaps = [b - a for a, b in pairwise(scores)]
     scored = Scored("", list(supported), list(unsupported))
     best = max(
         range(len(cuts)), key=lambda i: (round(scored.balanced_accuracy(cuts[i]), 9), gaps[i])
@@ -223,6 +224,8 @@ def cross_validated(pairs: Sequence[Pair], scores: Sequence[float]) -> tuple[flo
 
 # --- report --------------------------------------------------------------------------------
 
+WIDTH = 38
+
 
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
@@ -231,30 +234,31 @@ def _mean(values: Sequence[float]) -> float:
 def print_separation(sets: Sequence[Scored], threshold: float) -> None:
     at = f"@{threshold:.2f}"
     print(
-        f"{'set':<34}{'n+':>5}{'n-':>5}{'mean+':>8}{'mean-':>8}{'AUC':>7}"
+        f"{'set':<{WIDTH}}{'n+':>5}{'n-':>5}{'mean+':>8}{'mean-':>8}{'AUC':>7}"
         f"{'recall' + at:>13}{'false-acc' + at:>16}"
     )
     for s in sets:
         print(
-            f"{s.name:<34}{len(s.supported):>5}{len(s.unsupported):>5}"
+            f"{s.name:<{WIDTH}}{len(s.supported):>5}{len(s.unsupported):>5}"
             f"{_mean(s.supported):>8.3f}{_mean(s.unsupported):>8.3f}{s.auc():>7.3f}"
             f"{s.recall(threshold):>13.3f}{s.false_accepts(threshold):>16.3f}"
         )
 
 
-def print_at(sets: Sequence[Scored], thresholds: Sequence[tuple[str, float]]) -> None:
-    heads = "".join(f"{'recall ' + n:>16}{'false-acc ' + n:>19}" for n, _ in thresholds)
-    print(f"{'set':<34}{heads}")
+def print_at(sets: Sequence[Scored], thresholds: Sequence[float]) -> None:
+    heads = "".join(f"{f'recall@{t:.3f}':>15}{f'false-acc@{t:.3f}':>18}" for t in thresholds)
+    print(f"{'set':<{WIDTH}}{heads}")
     for s in sets:
-        cells = "".join(f"{s.recall(t):>16.3f}{s.false_accepts(t):>19.3f}" for _, t in thresholds)
-        print(f"{s.name:<34}{cells}")
+        cells = "".join(f"{s.recall(t):>15.3f}{s.false_accepts(t):>18.3f}" for t in thresholds)
+        print(f"{s.name:<{WIDTH}}{cells}")
 
 
-def print_sweep(sets: Sequence[Scored]) -> None:
-    print(f"{'threshold':<34}" + "".join(f"{t:>7.2f}" for t in SWEEP))
-    for s in sets:
-        print(f"{s.name + ' recall':<34}" + "".join(f"{s.recall(t):>7.2f}" for t in SWEEP))
-        print(f"{'  false accepts':<34}" + "".join(f"{s.false_accepts(t):>7.2f}" for t in SWEEP))
+def print_sweep(rows: Sequence[tuple[str, Sequence[float]]]) -> None:
+    """Share of each row's pairs at or above each threshold."""
+    print(f"{'share passing, threshold':<{WIDTH}}" + "".join(f"{t:>7.3f}" for t in SWEEP))
+    for name, scores in rows:
+        shares = (sum(s >= t for s in scores) / len(scores) for t in SWEEP)
+        print(f"{name:<{WIDTH}}" + "".join(f"{share:>7.2f}" for share in shares))
 
 
 def main() -> int:
@@ -263,50 +267,54 @@ def main() -> int:
     own, easy, hard = demo_pairs(claims)
     embedder = LocalEmbedder()
     own_scores = support_scores(own, embedder)
-    hand_scores = support_scores(hand, embedder)
+    easy_scores = support_scores(easy, embedder)
+    hard_scores = support_scores(hard, embedder)
+    hand_scored = list(zip(hand, support_scores(hand, embedder), strict=True))
+    by_kind = {k: [s for p, s in hand_scored if p.kind == k] for k in KINDS}
 
-    def hand_set(name: str, kinds: Sequence[str]) -> Scored:
-        picked = [s for p, s in zip(hand, hand_scores, strict=True) if p.kind in kinds]
-        kept = [p for p in hand if p.kind in kinds]
-        return Scored(
-            name,
-            [s for p, s in zip(kept, picked, strict=True) if p.supported],
-            [s for p, s in zip(kept, picked, strict=True) if not p.supported],
-        )
+    def hand_set(name: str, negatives: Sequence[str]) -> Scored:
+        return Scored(name, by_kind["paraphrase"], [s for k in negatives for s in by_kind[k]])
 
-    fitted_on = hand_set("hand, without contradictions", KINDS[:3])
+    fitted_on = hand_set("hand, without contradictions", KINDS[1:3])
     sets = [
-        Scored("demo easy (other engineer)", own_scores, support_scores(easy, embedder)),
-        Scored("demo hard (same engineer)", own_scores, support_scores(hard, embedder)),
-        hand_set("hand, all", KINDS),
+        Scored("demo easy (other engineer's quotes)", own_scores, easy_scores),
+        Scored("demo hard (same engineer, other theme)", own_scores, hard_scores),
+        hand_set("hand, all", KINDS[1:]),
         fitted_on,
-        *(hand_set(f"hand: paraphrase vs {k}", (KINDS[0], k)) for k in KINDS[1:]),
+        *(hand_set(f"hand: paraphrase vs {k}", (k,)) for k in KINDS[1:]),
     ]
     drafts = len({c.engineer for c in claims})
     print(
         f"demo: {len(claims)} claims in {drafts} synthesis drafts; hand pairs: {len(hand)} "
-        f"({', '.join(f'{k} {sum(p.kind == k for p in hand)}' for k in KINDS)})"
+        f"({', '.join(f'{k} {len(v)}' for k, v in by_kind.items())})"
     )
     print(f"\n== separation, and the current SUPPORT_THRESHOLD ({SUPPORT_THRESHOLD})")
     print_separation(sets, SUPPORT_THRESHOLD)
 
     best = best_threshold(fitted_on.supported, fitted_on.unsupported)
-    kept = [p for p in hand if p.kind != "contradiction"]
-    kept_scores = [s for p, s in zip(hand, hand_scores, strict=True) if p.kind != "contradiction"]
-    cv, chosen = cross_validated(kept, kept_scores)
+    kept = [(p, s) for p, s in hand_scored if p.kind != "contradiction"]
+    cv, chosen = cross_validated([p for p, _ in kept], [s for _, s in kept])
     print(
         f"\n== best threshold on hand pairs without contradictions: {best:.3f} "
-        f"(balanced accuracy {fitted_on.balanced_accuracy(best):.3f}, "
+        f"(balanced accuracy {fitted_on.balanced_accuracy(best):.3f}; "
         f"at {SUPPORT_THRESHOLD}: {fitted_on.balanced_accuracy(SUPPORT_THRESHOLD):.3f})"
     )
     print(
         f"{FOLDS}-fold cross-validated balanced accuracy of choosing it this way: {cv:.3f} "
         f"(fold thresholds {min(chosen):.3f}-{max(chosen):.3f})"
     )
-    print_at(sets, [(f"@{SUPPORT_THRESHOLD:.2f}", SUPPORT_THRESHOLD), (f"@{best:.3f}", best)])
+    print_at(sets, [SUPPORT_THRESHOLD, best])
 
     print("\n== sweep")
-    print_sweep([sets[1], fitted_on, sets[-1]])
+    print_sweep(
+        [
+            ("supported: demo own quotes", own_scores),
+            ("supported: hand paraphrase", by_kind["paraphrase"]),
+            ("unsupported: demo other engineer", easy_scores),
+            ("unsupported: demo same engineer", hard_scores),
+            *((f"unsupported: hand {k}", by_kind[k]) for k in KINDS[1:]),
+        ]
+    )
     return 0
 
 

@@ -289,7 +289,7 @@ def release(
             f"release refused: {len(blocked)} blocking guard finding(s) open; edit the draft, "
             "or override the overridable ones with a reason",
             code="guard_blocked",
-            details=[f.model_dump(mode="json") | {"fingerprint": f.fingerprint} for f in blocked],
+            details=[f.model_dump(mode="json") for f in blocked],
         )
     return _transition(
         db_session,

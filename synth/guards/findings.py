@@ -3,13 +3,14 @@
 import uuid
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 
 class Finding(BaseModel):
     """One problem a guard found. `code` is stable: the UI, overrides and tests key on it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # "ignore": a stored finding carries its computed fingerprint, read back as derived.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     guard: str = Field(description="the guard that found it: citations, two_track, injection")
     code: str = Field(description="stable machine-readable code, e.g. quote_mismatch")
@@ -24,6 +25,7 @@ class Finding(BaseModel):
         description="a manager may release over it with a reason; if not, only an edit clears it",
     )
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def fingerprint(self) -> str:
         """Identifies the finding across re-runs, so an override names exactly what it covers."""

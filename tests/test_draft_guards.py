@@ -70,7 +70,7 @@ def blocking_codes(report: dict[str, Any]) -> set[str]:
 
 
 def with_note(draft: dict[str, Any], extra: str) -> dict[str, Any]:
-    content = copy.deepcopy(draft["output"])
+    content: dict[str, Any] = copy.deepcopy(draft["output"])
     content["expectations"][0]["note"] += " " + extra
     return content
 

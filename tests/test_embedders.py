@@ -8,8 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from synth.themes.embedders import EmbeddingFailed, LiteLLMEmbedder
+from synth.themes.ingest import ingest
+from tests import factories as f
 from tests.embedders import minilm
 
 
@@ -99,3 +102,23 @@ def test_a_provider_error_becomes_embedding_failed(provider: str) -> None:
         embedder.embed(["a"])
     assert failed.value.code == "embedding_failed"
     assert "text-embedding-3-small" in failed.value.message
+
+
+def test_a_hosted_embedder_never_receives_names_or_emails(
+    provider: str, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    f.feedback(
+        db,
+        o.teammate,
+        o.engineer,
+        o.period,
+        "Eli Engineer fixed the ledger race; ask Tara or eli@example.org how. Eli's docs help.",
+    )
+    db.commit()
+    embedder = LiteLLMEmbedder("openai/text-embedding-3-small", api_base=provider)
+    assert ingest(sessions, embedder).embedded >= 1
+    sent = " ".join(t for r in _Provider.requests for t in r["body"]["input"])
+    assert "ledger race" in sent and "[NAME_" in sent and "[EMAIL_" in sent
+    for part in ("Eli", "Engineer", "Tara", "eli@example.org"):
+        assert part not in sent, part

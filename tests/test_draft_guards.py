@@ -15,6 +15,7 @@ from synth.audit.models import AuditEvent
 from synth.cycles.models import SelfAssessment
 from synth.drafting import gather
 from synth.drafting.generate import generate_all
+from synth.drafting.llm import prompt_payload
 from synth.drafting.models import Draft
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Person
@@ -178,6 +179,15 @@ def test_the_engineer_never_sees_findings_or_overrides(
     assert post(client, org, draft, "release").status_code == 200
     seen = client.get(f"/v1/drafts/{draft['id']}", headers=org.auth("engineer")).json()
     assert set(seen) == {"id", "kind", "period_id", "released", "updated_at"}
+    sections = seen["released"]["strengths"] + seen["released"]["growth_areas"]
+    examples = [e for s in sections for e in s["examples"]]
+    assert examples, "released themes show cut examples"
+    texts = [t for _, t in FEEDBACK]
+    for example in examples:
+        assert len(example.rstrip("…").split()) <= 7
+        assert any(example.rstrip("…") in t for t in texts), example  # cut, not rewritten
+        for who in (org.teammate, org.partner, org.pm):
+            assert who.name.split()[0] not in example
 
 
 def test_an_overstated_reviewer_count_does_not_release_a_one_reviewer_theme(
@@ -281,7 +291,11 @@ def test_swapping_the_engineers_name_and_pronouns_keeps_themes_and_expectations(
         )
         expectation_inputs = gather.expectation_inputs(db, person, o.period, minilm(), [])
         titles = [e.title for e in drafter.expectations(expectation_inputs).output.expectations]
-        return themes, sections, titles
+        # what the LLM drafter would be given about the themes is the same too
+        prompt = [
+            (t["label"], t["polarity"], t["reviewers"]) for t in prompt_payload(inputs)["themes"]
+        ]
+        return themes, sections, titles, prompt
 
     original, twin_view = summary(o.engineer), summary(twin)
     assert original[0], "no themes: the test would prove nothing"

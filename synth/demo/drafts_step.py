@@ -180,6 +180,12 @@ def _sources(claim: dict[str, Any]) -> str:
     return (" " + " ".join(f"“{q}”" for q in quotes) if quotes else "") + cited
 
 
+def _shown(section: dict[str, Any]) -> str:
+    """A released section's examples, cut to their non-identifying part."""
+    examples = section.get("examples", [])
+    return (" Examples: " + "; ".join(f"“{e}”" for e in examples)) if examples else ""
+
+
 def draft_blocks(step: DraftStep) -> list[Block]:
     """Report sections: draft counts, then what a manager, a partner and an engineer see."""
     blocks: list[Block] = [
@@ -223,8 +229,14 @@ def draft_blocks(step: DraftStep) -> list[Block]:
             Heading(f"What {name} sees after release", 3),
             Paragraph(released["overview"]),
             Bullets(
-                [f"Strength, {s['theme']}: {s['summary']}" for s in released["strengths"]]
-                + [f"To grow, {s['theme']}: {s['summary']}" for s in released["growth_areas"]]
+                [
+                    f"Strength, {s['theme']}: {s['summary']}" + _shown(s)
+                    for s in released["strengths"]
+                ]
+                + [
+                    f"To grow, {s['theme']}: {s['summary']}" + _shown(s)
+                    for s in released["growth_areas"]
+                ]
             ),
         ]
     for level in ("junior", "senior", "staff"):

@@ -226,7 +226,7 @@ def guard_blocks(step: GuardStep) -> list[Block]:
             f"{step.claims} claims ({share}) are supported by what they cite (MiniLM cosine)."
         ),
         Table(
-            ["draft kind", "guard", "finding", "blocking", "drafts"],
+            ["draft kind", "guard", "finding", "blocking", "findings"],
             [
                 [k, g, c, "yes" if b else "no", str(n)]
                 for (k, g, c, b), n in sorted(step.findings.items())

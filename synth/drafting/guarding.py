@@ -68,9 +68,12 @@ def check(
     embedder: Embedder | None,
     *,
     inputs: DraftInputs | None = None,
+    guard_context: GuardContext | None = None,
 ) -> GuardReport:
     """Run every guard on the draft's current content (the edit if there is one)."""
     inputs = inputs if inputs is not None else inputs_of(draft)
+    if guard_context is None:
+        guard_context = context(db_session, draft.subject_id, inputs, embedder)
     content = draft.edited if draft.edited is not None else draft.output
     assert content is not None
     output = OUTPUT_TYPES[draft.kind].model_validate(content)
@@ -78,7 +81,7 @@ def check(
         draft.kind,
         output,
         inputs,
-        context(db_session, draft.subject_id, inputs, embedder),
+        guard_context,
         checked="edited" if draft.edited is not None else "output",
     )
 

@@ -3,21 +3,53 @@
 Source ids, claims (which quote reviewers verbatim), self-versus-peer notes, 1:1 talking
 points, vague or unused feedback lists and coverage stay in the manager's version: a
 reviewer's own words can identify them, so the engineer reads each theme's synthesised
-summary, not the comments it came from. The manager talks the examples through in the 1:1.
+summary, and at most two short examples per theme cut from the quotes to their
+non-identifying part (no names, roles, first-person asides, at most seven words:
+`synth.guards.anonymity.cut_quote`), never a reviewer's sentence whole. The manager talks the
+full examples through in the 1:1.
 
 A theme is shown only when at least `anonymity_threshold` distinct reviewers back it, and
 that count is verified rather than taken from the draft: a drafter (or an edit) that says
 "4 reviewers" over quotes from one person does not get a single reviewer's theme released.
 """
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from synth.drafting.inputs import DraftInputs, SynthesisInputs
 from synth.drafting.models import DraftKind
+from synth.guards.anonymity import Reviewer, cut_quote
+
+EXAMPLES = 2
+MIN_WORDS = 4  # "and she always helps." says nothing on its own
+_LEADING = re.compile(r"^(?:and|but|so|or|because|also)\s+", re.IGNORECASE)
 
 
-def _section(section: dict[str, Any]) -> dict[str, Any]:
-    return {"theme": section["theme"], "summary": section["summary"]}
+def _examples(section: dict[str, Any], reviewers: Sequence[Reviewer]) -> list[str]:
+    """Up to two cut quotes, each from a different piece of feedback."""
+    found: list[str] = []
+    sources: set[str] = set()
+    for claim in section.get("claims", []):
+        for c in claim.get("citations", []):
+            if c.get("source_kind", "peer_feedback") != "peer_feedback":
+                continue
+            if str(c["source_id"]) in sources or len(found) == EXAMPLES:
+                continue
+            cut = cut_quote(str(c["quote"]), reviewers=reviewers)
+            cut = _LEADING.sub("", cut) if cut else None
+            if cut and len(cut.rstrip("…").split()) >= MIN_WORDS and cut not in found:
+                found.append(cut)
+                sources.add(str(c["source_id"]))
+    return found
+
+
+def _section(section: dict[str, Any], reviewers: Sequence[Reviewer]) -> dict[str, Any]:
+    return {
+        "theme": section["theme"],
+        "summary": section["summary"],
+        "examples": _examples(section, reviewers),
+    }
 
 
 def _names(sections: list[dict[str, Any]]) -> str:
@@ -81,14 +113,16 @@ def engineer_version(
     *,
     anonymity_threshold: int,
     inputs: DraftInputs | None = None,
+    reviewers: Sequence[Reviewer] = (),
 ) -> dict[str, Any]:
     """Project approved content onto what the engineer may read: only themes backed by at
-    least `anonymity_threshold` distinct reviewers (verified against `inputs` when given)."""
+    least `anonymity_threshold` distinct reviewers (verified against `inputs` when given),
+    with examples cut free of anything that points at one of `reviewers`."""
     synthesis = inputs if isinstance(inputs, SynthesisInputs) else None
 
     def shown(key: str) -> list[dict[str, Any]]:
         return [
-            _section(s)
+            _section(s, reviewers)
             for s in content.get(key, [])
             if verified_reviewers(s, synthesis) >= anonymity_threshold
         ]

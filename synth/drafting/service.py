@@ -282,7 +282,8 @@ def release(
     content = draft.edited or draft.output
     assert content is not None
     inputs = guarding.inputs_of(draft)
-    report = guarding.check(db_session, draft, embedder, inputs=inputs)
+    guard_context = guarding.context(db_session, draft.subject_id, inputs, embedder)
+    report = guarding.check(db_session, draft, embedder, inputs=inputs, guard_context=guard_context)
     blocked = report.open_blocking(guarding.overridden(draft))
     if blocked:
         raise Conflict(
@@ -304,6 +305,7 @@ def release(
             content,
             anonymity_threshold=get_settings().anonymity_threshold,
             inputs=inputs,
+            reviewers=guard_context.reviewers,
         ),
     )
 

@@ -46,12 +46,12 @@ run).
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from synth.guards.findings import Finding, join
+from synth.guards.findings import Finding, strings
 from synth.people.names import PersonName
 
 GUARD = "anonymity"
@@ -86,17 +86,6 @@ def _fold(text: str) -> tuple[str, list[int]]:
                 chars.append(part)
                 origin.append(i)
     return "".join(chars), origin
-
-
-def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, join(path, str(key)))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _strings(item, join(path, i))
 
 
 # --- names, emails, handles -------------------------------------------------------------------
@@ -466,7 +455,7 @@ def check_anonymity(
             tuple(keys[i : i + VERBATIM_WORDS]) for i in range(len(keys) - VERBATIM_WORDS + 1)
         )
     found: list[Finding] = []
-    for path, text in _strings(engineer_text):
+    for path, text in strings(engineer_text):
         if text in known:
             continue
         for hit in _hits(text, names, phrases):

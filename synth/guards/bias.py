@@ -15,13 +15,11 @@ context it must sit in, or an `unless` context that makes it about work rather t
 """
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
-from synth.guards.findings import Finding, Source, join
+from synth.guards.findings import Finding, Source, strings
 
 GUARD = "bias"
 PERSONALITY = "personality"
@@ -514,19 +512,6 @@ def _message(hit: BiasHit) -> str:
     return f'{_LABELS[hit.category]} {kind} "{hit.term}": {hit.suggestion}'
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, join(path, str(key)))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _strings(item, join(path, i))
-
-
 def check_bias(value: Any, path: str = "") -> list[Finding]:
     """A warning for each flagged term in every string of `value` (a draft, or part of one)."""
     return [
@@ -537,7 +522,7 @@ def check_bias(value: Any, path: str = "") -> list[Finding]:
             message=_message(hit),
             path=where or None,
         )
-        for where, text in _strings(value, path)
+        for where, text in strings(value, path)
         for hit in bias_terms(text)
     ]
 

@@ -1,7 +1,9 @@
 """What a guard reports about a draft: one finding per problem, with where it is."""
 
 import uuid
-from typing import Protocol
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -39,6 +41,24 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+def strings(
+    value: Any, path: str = "", *, skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, str]]:
+    """Every string in `value` (a model, or JSON-like data) with its path; keys in `skip`
+    (quotes, ids: not the drafter's own words) are not entered."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in skip:
+                yield from strings(item, join(path, str(key)), skip=skip)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from strings(item, join(path, i), skip=skip)
+
+
 class Source(Protocol):
     """A piece of untrusted text with its id: feedback, or a quoted self-assessment span."""
 
@@ -47,3 +67,11 @@ class Source(Protocol):
 
     @property
     def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A `Source` built from parts: an id and the text."""
+
+    id: uuid.UUID
+    text: str

@@ -7,24 +7,17 @@ so they can reword before anyone reads it. Flags never block anything.
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from synth.guards.bias import check_feedback_bias
-from synth.guards.findings import Finding
+from synth.guards.findings import Finding, SourceText
 from synth.guards.injection import check_feedback
 
 _NO_ID = uuid.UUID(int=0)
 
 
-@dataclass(frozen=True)
-class _Text:
-    id: uuid.UUID
-    text: str
-
-
 def text_flags(texts: Iterable[str | None]) -> list[Finding]:
     """Injection and bias findings over the parts of one submission (text, answers, ...)."""
-    parts = [_Text(_NO_ID, t) for t in texts if t]
+    parts = [SourceText(_NO_ID, t) for t in texts if t]
     found = check_feedback(parts) + check_feedback_bias(parts)
     unique = {(f.guard, f.code, f.message): f.model_copy(update={"source_id": None}) for f in found}
     return list(unique.values())

@@ -22,7 +22,7 @@ release while a blocking finding is neither fixed nor overridden.
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from synth.drafting.models import DraftKind
 from synth.drafting.outputs import Claim
 from synth.drafting.release import engineer_version, withheld
 from synth.guards import anonymity, bias, citations, injection, two_track
-from synth.guards.findings import Finding
+from synth.guards.findings import Finding, SourceText, strings
 from synth.people.names import PersonName
 
 VERSION = "guards@1"
@@ -83,20 +83,6 @@ class GuardReport(BaseModel):
         ]
 
 
-def _strings(value: Any, path: str = "", *, skip: frozenset[str]) -> Iterator[tuple[str, str]]:
-    """Every string the drafter wrote, with its path; `skip` keys (quotes, copied statements)
-    are not the drafter's words."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in skip:
-                yield from _strings(item, f"{path}.{key}" if path else key, skip=skip)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{path}[{i}]", skip=skip)
-
-
 _QUOTES = frozenset({"quote", "source_id", "source_kind", "expectation_id", "assessment_id"})
 # A checklist restates the assessment it checks: those words are the manager's, not the model's.
 _COPIED = _QUOTES | {"statement", "title"}
@@ -121,21 +107,15 @@ def untrusted_texts(inputs: DraftInputs) -> list[FeedbackItem | Quote]:
     return found
 
 
-@dataclass(frozen=True)
-class _Text:
-    id: uuid.UUID
-    text: str
-
-
-def sources(inputs: DraftInputs) -> list[_Text]:
+def sources(inputs: DraftInputs) -> list[SourceText]:
     """Each untrusted text once: whole feedback, and quoted spans of anything else."""
     whole = {item.id for item in untrusted_texts(inputs) if isinstance(item, FeedbackItem)}
-    found: dict[tuple[uuid.UUID, str], _Text] = {}
+    found: dict[tuple[uuid.UUID, str], SourceText] = {}
     for item in untrusted_texts(inputs):
         if isinstance(item, FeedbackItem):
-            found.setdefault((item.id, ""), _Text(item.id, item.text))
+            found.setdefault((item.id, ""), SourceText(item.id, item.text))
         elif item.source_id not in whole:
-            found.setdefault((item.source_id, item.text), _Text(item.source_id, item.text))
+            found.setdefault((item.source_id, item.text), SourceText(item.source_id, item.text))
     return list(found.values())
 
 
@@ -199,7 +179,11 @@ def review(
 
     if kind is not DraftKind.CHECKLIST:
         released = engineer_version(
-            kind, content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
+            kind,
+            content,
+            anonymity_threshold=context.anonymity_threshold,
+            inputs=inputs,
+            reviewers=context.reviewers,
         )
         found += anonymity.check_anonymity(
             released,
@@ -226,7 +210,7 @@ def review(
         ]
         found += two_track.check_two_track(released)
 
-    drafted = list(_strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
+    drafted = list(strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
     texts = sources(inputs)
     written = "\n".join(text for _, text in drafted)
     for item in texts:
@@ -243,7 +227,7 @@ def review(
             message=f"a name placeholder was not restored: {m.group(0)}",
             path=path,
         )
-        for path, text in _strings(content, skip=frozenset())
+        for path, text in strings(content)
         for m in _PLACEHOLDER.finditer(text)
     ]
     found = list({f.fingerprint + f.message: f for f in found}.values())

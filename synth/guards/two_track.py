@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from synth.guards.findings import Finding, join
+from synth.guards.findings import Finding, join, strings
 
 GUARD = "two_track"
 
@@ -67,17 +67,6 @@ TALENT_KEYS = frozenset(
 )
 
 
-def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, join(path, str(key)))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _strings(item, join(path, i))
-
-
 def _keys(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, dict):
         for key, item in value.items():
@@ -110,7 +99,7 @@ def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
         for path, key in _keys(engineer_text)
         if key in TALENT_KEYS
     ]
-    for path, text in _strings(engineer_text):
+    for path, text in strings(engineer_text):
         for code, words in forbidden_mentions(text):
             found.append(
                 Finding(

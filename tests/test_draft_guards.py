@@ -331,3 +331,45 @@ def test_who_may_override(
     after = client.get(f"/v1/drafts/{draft['id']}", headers=org.auth("manager")).json()
     assert (after["guard_override"] is not None) is (status == 200)
     assert after["status"] == "ready_for_review"
+
+
+def test_words_from_the_talent_assessment_never_reach_the_engineer(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session], db: Session
+) -> None:
+    assessment = f.assessment(db, org.engineer, org.manager, org.period, partner=org.partner)
+    assessment.development_needs = ["Needs to raise schedule risks before they become slips"]
+    db.commit()
+    draft = drafted(client, org, sessions)
+    copied = "She needs to raise schedule risks before they become slips."
+    report = edit(client, org, draft, with_note(draft, copied)).json()["guard_report"]
+    [finding] = [x for x in report["findings"] if x["code"] == "talent_content"]
+    assert finding["blocking"] and not finding["overridable"]
+    assert finding["path"] == "expectations[0].note"
+    post(client, org, draft, "approve")
+    assert post(client, org, draft, "release").json()["code"] == "guard_blocked"
+
+
+def test_an_edit_recomputes_coverage_and_a_foreign_citation_blocks(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session], db: Session
+) -> None:
+    draft = drafted(client, org, sessions)
+    content = copy.deepcopy(draft["output"])
+    sections = content["strengths"] + content["growth_areas"]
+    dropped = sections[0]["claims"][0]["citations"][0]["source_id"]
+    for section in sections:
+        for claim in section["claims"]:
+            claim["citations"] = [c for c in claim["citations"] if c["source_id"] != dropped]
+        section["claims"] = [c for c in section["claims"] if c["citations"]]
+    content["strengths"] = [s for s in content["strengths"] if s["claims"]]
+    content["growth_areas"] = [s for s in content["growth_areas"] if s["claims"]]
+    foreign = f.feedback(db, org.teammate, org.outsider, org.period, "Otto ships fast.")
+    db.commit()
+    content["expectations"][0]["citations"] = [
+        {"source_id": str(foreign.id), "quote": "Otto ships fast.", "start": 0, "end": 16}
+    ]
+    edited = edit(client, org, draft, content).json()
+    assert dropped in edited["edited"]["unused_feedback_ids"]
+    used = edited["edited"]["coverage"]["feedback_used"]
+    assert used < draft["output"]["coverage"]["feedback_used"]
+    [unknown] = [x for x in edited["guard_report"]["findings"] if x["code"] == "unknown_source"]
+    assert unknown["blocking"] and unknown["path"] == "expectations[0].citations[0]"

@@ -5,7 +5,6 @@ when it is generated, again after every edit, and once more at release, which is
 while a blocking finding is neither fixed nor overridden (synth.drafting.service).
 """
 
-import uuid
 from typing import Any, cast
 
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from synth.guards.anonymity import Reviewer
 from synth.guards.report import GuardContext, GuardReport, review, sources
 from synth.people.models import Person
 from synth.people.names import PersonName
+from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 
 
@@ -28,9 +28,11 @@ def _name(person: Person) -> PersonName:
 
 
 def context(
-    db_session: Session, subject_id: uuid.UUID, inputs: DraftInputs, embedder: Embedder | None
+    db_session: Session, draft: Draft, inputs: DraftInputs, embedder: Embedder | None
 ) -> GuardContext:
-    """The subject, the authors of every source the inputs carry, and the settings."""
+    """The subject, the authors of every source the inputs carry, the subject's talent
+    assessments of the period, and the settings."""
+    subject_id = draft.subject_id
     feedback_ids = [item.id for item in sources(inputs)]
     rows = db_session.execute(
         select(Person, PeerFeedback.relationship)
@@ -47,10 +49,23 @@ def context(
         for person, relationship in rows
     }
     subject = db_session.get(Person, subject_id)
+    talent = db_session.scalars(
+        select(TalentAssessment).where(
+            TalentAssessment.subject_id == subject_id,
+            TalentAssessment.period_id == draft.period_id,
+        )
+    )
+    talent_texts = [
+        text
+        for a in talent
+        for text in (*a.strengths, *a.development_needs, a.coaching_plan)
+        if text.strip()
+    ]
     return GuardContext(
         subject=_name(subject) if subject is not None else None,
         reviewers=sorted(reviewers.values(), key=lambda r: r.person.email),
         anonymity_threshold=get_settings().anonymity_threshold,
+        talent_texts=talent_texts,
         embed=embedder.embed if embedder is not None else None,
     )
 
@@ -73,7 +88,7 @@ def check(
     """Run every guard on the draft's current content (the edit if there is one)."""
     inputs = inputs if inputs is not None else inputs_of(draft)
     if guard_context is None:
-        guard_context = context(db_session, draft.subject_id, inputs, embedder)
+        guard_context = context(db_session, draft, inputs, embedder)
     content = draft.edited if draft.edited is not None else draft.output
     assert content is not None
     output = OUTPUT_TYPES[draft.kind].model_validate(content)

@@ -27,10 +27,11 @@ from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
 from synth.db.base import utcnow
 from synth.db.queries import visible_one
-from synth.drafting import guarding
+from synth.drafting import coverage, guarding
 from synth.drafting.factory import check_model
+from synth.drafting.inputs import SynthesisInputs
 from synth.drafting.models import ACTIVE, Draft, DraftKind, DraftStatus
-from synth.drafting.outputs import OUTPUT_TYPES
+from synth.drafting.outputs import OUTPUT_TYPES, Synthesis
 from synth.drafting.release import engineer_version
 from synth.drafting.schemas import DraftRequest
 from synth.errors import Conflict, Forbidden, InvalidInput
@@ -219,8 +220,11 @@ def edit(
     if draft.status not in editable:
         _refuse(draft, "edited", editable)
     before = snapshot(draft)
+    inputs = guarding.inputs_of(draft)
+    if isinstance(checked, Synthesis) and isinstance(inputs, SynthesisInputs):
+        checked = coverage.complete(checked, inputs)  # the edit's citations, not the model's
     draft.edited = checked.model_dump(mode="json")
-    report = guarding.check(db_session, draft, embedder)
+    report = guarding.check(db_session, draft, embedder, inputs=inputs)
     return _transition(
         db_session,
         principal,
@@ -282,7 +286,7 @@ def release(
     content = draft.edited or draft.output
     assert content is not None
     inputs = guarding.inputs_of(draft)
-    guard_context = guarding.context(db_session, draft.subject_id, inputs, embedder)
+    guard_context = guarding.context(db_session, draft, inputs, embedder)
     report = guarding.check(db_session, draft, embedder, inputs=inputs, guard_context=guard_context)
     blocked = report.open_blocking(guarding.overridden(draft))
     if blocked:

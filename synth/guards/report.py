@@ -52,11 +52,13 @@ Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 @dataclass(frozen=True)
 class GuardContext:
-    """What the guards need beyond the draft: who wrote its sources, and the settings."""
+    """What the guards need beyond the draft: who wrote its sources, the engineer's talent
+    assessments of the period (never to be echoed to them), and the settings."""
 
     subject: PersonName | None = None
     reviewers: Sequence[anonymity.Reviewer] = ()
     anonymity_threshold: int = 3
+    talent_texts: Sequence[str] = ()
     embed: Embed | None = field(default=None, compare=False)
 
 
@@ -208,7 +210,7 @@ def review(
                 content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
             )
         ]
-        found += two_track.check_two_track(released)
+        found += two_track.check_two_track(released, talent_texts=context.talent_texts)
 
     drafted = list(strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
     texts = sources(inputs)

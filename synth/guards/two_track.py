@@ -15,7 +15,7 @@ description as the bar", which growth expectations legitimately say.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from synth.guards.findings import Finding, join, strings
@@ -85,8 +85,34 @@ def forbidden_mentions(text: str) -> list[tuple[str, str]]:
     return [(code, words) for _, code, words in sorted(hits)]
 
 
-def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
-    """Findings for the engineer-facing version of a draft (as `engineer_version` returns)."""
+_WORDS = re.compile(r"[^\W_]+")
+COPIED_WORDS = 5  # a run this long from a talent assessment is its content, not a coincidence
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(text)]
+
+
+def _copied(text: str, talent_texts: Sequence[str]) -> str | None:
+    """The first run of `COPIED_WORDS` words `text` repeats from a talent assessment (shorter
+    statements, "owns complex migrations", are what feedback says too)."""
+    words = _words(text)
+    runs = {tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)}
+    for source in talent_texts:
+        own = _words(source)
+        for i in range(len(own) - COPIED_WORDS + 1):
+            if tuple(own[i : i + COPIED_WORDS]) in runs:
+                return " ".join(own[i : i + COPIED_WORDS])
+    return None
+
+
+def check_two_track(
+    engineer_text: dict[str, Any], *, talent_texts: Sequence[str] = ()
+) -> list[Finding]:
+    """Findings for the engineer-facing version of a draft (as `engineer_version` returns).
+
+    `talent_texts` are the engineer's talent assessments of the period (strengths, development
+    needs, coaching plan): words copied from them are talent content too."""
     found = [
         Finding(
             guard=GUARD,
@@ -100,6 +126,18 @@ def check_two_track(engineer_text: dict[str, Any]) -> list[Finding]:
         if key in TALENT_KEYS
     ]
     for path, text in strings(engineer_text):
+        copied = _copied(text, talent_texts) if talent_texts else None
+        if copied is not None:
+            found.append(
+                Finding(
+                    guard=GUARD,
+                    code="talent_content",
+                    blocking=True,
+                    overridable=False,
+                    message=f"words from the talent assessment in engineer-facing text: {copied!r}",
+                    path=path,
+                )
+            )
         for code, words in forbidden_mentions(text):
             found.append(
                 Finding(

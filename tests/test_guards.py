@@ -481,3 +481,14 @@ def test_the_offline_draft_did_not_follow_the_demo_injection() -> None:
     text = json.dumps(s.model_dump(mode="json"), ensure_ascii=False)
     assert check_followed(text, injected) == []
     assert check_followed(json.dumps(released(s)), injected) == []
+
+
+def test_talent_assessment_words_block_unless_the_feedback_says_them_too() -> None:
+    talent = ["Delivered iOS offline mode on time; not yet ready to lead a platform team"]
+    text = {"note": "She is not yet ready to lead a platform team."}
+    [finding] = check_two_track(text, talent_texts=talent)
+    assert (finding.code, finding.path, finding.overridable) == ("talent_content", "note", False)
+    shared = {"note": "Peers say she delivered iOS offline mode on time."}
+    assert check_two_track(shared, talent_texts=talent, public_texts=[]) != []
+    feedback = ["Zainab delivered iOS offline mode on time, with no outage."]
+    assert check_two_track(shared, talent_texts=talent, public_texts=feedback) == []

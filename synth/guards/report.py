@@ -210,7 +210,11 @@ def review(
                 content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
             )
         ]
-        found += two_track.check_two_track(released, talent_texts=context.talent_texts)
+        found += two_track.check_two_track(
+            released,
+            talent_texts=context.talent_texts,
+            public_texts=[item.text for item in sources(inputs)] + sorted(agreed_texts(inputs)),
+        )
 
     drafted = list(strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
     texts = sources(inputs)

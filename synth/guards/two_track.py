@@ -93,26 +93,34 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORDS.findall(text)]
 
 
-def _copied(text: str, talent_texts: Sequence[str]) -> str | None:
-    """The first run of `COPIED_WORDS` words `text` repeats from a talent assessment (shorter
-    statements, "owns complex migrations", are what feedback says too)."""
+def _runs(text: str) -> set[tuple[str, ...]]:
     words = _words(text)
-    runs = {tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)}
+    return {tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)}
+
+
+def _copied(text: str, talent_texts: Sequence[str], public: set[tuple[str, ...]]) -> str | None:
+    """The first run of `COPIED_WORDS` words `text` shares with a talent assessment and with
+    nothing `public` (the feedback and expectations the draft is made from): the assessment
+    and the feedback often name the same facts ("iOS offline mode on time")."""
+    runs = _runs(text) - public
     for source in talent_texts:
-        own = _words(source)
-        for i in range(len(own) - COPIED_WORDS + 1):
-            if tuple(own[i : i + COPIED_WORDS]) in runs:
-                return " ".join(own[i : i + COPIED_WORDS])
+        for run in sorted(_runs(source) & runs):
+            return " ".join(run)
     return None
 
 
 def check_two_track(
-    engineer_text: dict[str, Any], *, talent_texts: Sequence[str] = ()
+    engineer_text: dict[str, Any],
+    *,
+    talent_texts: Sequence[str] = (),
+    public_texts: Sequence[str] = (),
 ) -> list[Finding]:
     """Findings for the engineer-facing version of a draft (as `engineer_version` returns).
 
     `talent_texts` are the engineer's talent assessments of the period (strengths, development
-    needs, coaching plan): words copied from them are talent content too."""
+    needs, coaching plan): words found only there, not in `public_texts` (the feedback and
+    expectations drafted from), are talent content too."""
+    public = set().union(*(_runs(t) for t in public_texts)) if talent_texts else set()
     found = [
         Finding(
             guard=GUARD,
@@ -126,7 +134,7 @@ def check_two_track(
         if key in TALENT_KEYS
     ]
     for path, text in strings(engineer_text):
-        copied = _copied(text, talent_texts) if talent_texts else None
+        copied = _copied(text, talent_texts, public) if talent_texts else None
         if copied is not None:
             found.append(
                 Finding(

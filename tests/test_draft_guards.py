@@ -85,6 +85,11 @@ def test_every_generated_draft_carries_a_guard_report(
     assert report["blocking"] == 0 and report["claims"] >= 2
     assert report["supported_share"] == 1.0
     assert draft["guard_override"] is None
+    # the manager's version keeps attribution: who wrote each piece of feedback
+    authors = {a["author"] for a in draft["attribution"].values()}
+    assert authors == {org.teammate.name, org.partner.name, org.pm.name}
+    listed = client.get("/v1/drafts", headers=org.auth("manager")).json()["items"]
+    assert listed[0]["attribution"] is None  # single-draft reads only
 
 
 def test_release_is_refused_while_a_two_track_finding_is_open_and_an_edit_clears_it(

@@ -104,3 +104,20 @@ def check(
 def overridden(draft: Draft) -> list[str]:
     """Every fingerprint a manager has released over, across overrides."""
     return [f for o in (draft.guard_override or {}).get("overrides", []) for f in o["fingerprints"]]
+
+
+def attribution(db_session: Session, draft: Draft) -> dict[str, dict[str, str]]:
+    """Who wrote each piece of feedback the draft rests on: the manager's version keeps
+    attribution (the engineer's never has it)."""
+    if draft.inputs is None:
+        return {}
+    ids = [item.id for item in sources(inputs_of(draft))]
+    rows = db_session.execute(
+        select(PeerFeedback.id, Person.name, PeerFeedback.relationship)
+        .join(Person, Person.id == PeerFeedback.author_id)
+        .where(PeerFeedback.id.in_(ids))
+    )
+    return {
+        str(feedback_id): {"author": name, "relationship": relationship.value}
+        for feedback_id, name, relationship in rows
+    }

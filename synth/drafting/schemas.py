@@ -69,6 +69,10 @@ class DraftOut(OutputModel):
     guard_override: dict[str, Any] | None = Field(
         description="the manager's overrides: reason, who, when, which findings"
     )
+    attribution: dict[str, dict[str, str]] | None = Field(
+        default=None,
+        description="feedback id -> author and relationship (single-draft reads only)",
+    )
     attempts: int
     created_at: datetime
     updated_at: datetime

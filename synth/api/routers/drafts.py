@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from synth.api.deps import CreateDep, CurrentPrincipal, EmbedderDep, PageDep, SessionDep
 from synth.auth.principal import Principal
 from synth.db.pagination import paginate
+from synth.drafting import guarding
 from synth.drafting import service as drafts
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.schemas import (
@@ -68,7 +69,12 @@ def list_drafts(
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut | EngineerDraftOut)
 def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftView:
-    return view(principal, drafts.get(db_session=db, principal=principal, draft_id=draft_id))
+    """Reviewers also get `attribution`: who wrote each piece of feedback cited."""
+    draft = drafts.get(db_session=db, principal=principal, draft_id=draft_id)
+    shown = view(principal, draft)
+    if isinstance(shown, DraftOut):
+        shown.attribution = guarding.attribution(db, draft)
+    return shown
 
 
 @router.patch("/drafts/{draft_id}", response_model=DraftOut)

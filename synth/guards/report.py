@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.drafting.inputs import DraftInputs, FeedbackItem, Quote
+from synth.drafting.inputs import DraftInputs, ExpectationInputs, FeedbackItem, Quote
 from synth.drafting.models import DraftKind
 from synth.drafting.outputs import Claim
 from synth.drafting.release import engineer_version, withheld
@@ -160,8 +160,77 @@ def _support(claims: list[tuple[str, Claim]], embed: Embed | None) -> tuple[list
 
 def agreed_texts(inputs: DraftInputs) -> set[str]:
     """Expectation titles the engineer and manager agreed: theirs already, not drafted."""
-    current = getattr(inputs, "expectations", None) or getattr(inputs, "current_expectations", [])
-    return {e.title for e in current}
+    if isinstance(inputs, ExpectationInputs):
+        return {e.title for e in inputs.current_expectations}
+    return {e.title for e in inputs.expectations}
+
+
+def _engineer_facing(
+    kind: DraftKind,
+    content: dict[str, Any],
+    inputs: DraftInputs,
+    context: GuardContext,
+    texts: list[SourceText],
+) -> list[Finding]:
+    """Anonymity and two tracks, on what the engineer would be shown."""
+    threshold = context.anonymity_threshold
+    agreed = agreed_texts(inputs)
+    released = engineer_version(
+        kind, content, anonymity_threshold=threshold, inputs=inputs, reviewers=context.reviewers
+    )
+    found = anonymity.check_anonymity(
+        released,
+        reviewers=context.reviewers,
+        feedback_texts=[item.text for item in texts],
+        subject=context.subject,
+        known=agreed,
+    )
+    found += [
+        Finding(
+            guard=anonymity.GUARD,
+            code="theme_withheld",
+            blocking=False,
+            message=(
+                f"“{section['theme']}” rests on {count} distinct reviewer(s), fewer than "
+                f"{threshold}: the engineer will not see it; raise it in the 1:1 without "
+                "attributing it"
+            ),
+            path=path,
+        )
+        for path, section, count in withheld(content, anonymity_threshold=threshold, inputs=inputs)
+    ]
+    return found + two_track.check_two_track(
+        released,
+        talent_texts=context.talent_texts,
+        public_texts=[item.text for item in texts] + sorted(agreed),
+    )
+
+
+def _injection_and_bias(drafted: list[tuple[str, str]], texts: list[SourceText]) -> list[Finding]:
+    """Sources flagged for injection and bias; drafts that followed one, or wrote biased words."""
+    written = "\n".join(text for _, text in drafted)
+    found = [
+        finding
+        for item in texts
+        if injection.detect_injection(item.text)
+        for finding in injection.check_followed(written, [item.text], source_id=item.id)
+    ]
+    found += injection.check_feedback(texts) + bias.check_feedback_bias(texts)
+    return found + [f for path, text in drafted for f in bias.check_bias(text, path)]
+
+
+def _placeholders(content: dict[str, Any]) -> list[Finding]:
+    return [
+        Finding(
+            guard="pii",
+            code="placeholder_left",
+            blocking=True,
+            message=f"a name placeholder was not restored: {m.group(0)}",
+            path=path,
+        )
+        for path, text in strings(content)
+        for m in _PLACEHOLDER.finditer(text)
+    ]
 
 
 def review(
@@ -174,68 +243,14 @@ def review(
 ) -> GuardReport:
     """Run every guard on `output` (a drafter output type, possibly edited)."""
     content = output.model_dump(mode="json")
-    found = citations.check_quotes(output, inputs)
+    texts = sources(inputs)
     claims = list(citations.claims(output))
     unsupported, supported = _support(claims, context.embed)
-    found += unsupported
-
-    if kind is not DraftKind.CHECKLIST:
-        released = engineer_version(
-            kind,
-            content,
-            anonymity_threshold=context.anonymity_threshold,
-            inputs=inputs,
-            reviewers=context.reviewers,
-        )
-        found += anonymity.check_anonymity(
-            released,
-            reviewers=context.reviewers,
-            feedback_texts=[item.text for item in sources(inputs)],
-            subject=context.subject,
-            known=agreed_texts(inputs),
-        )
-        found += [
-            Finding(
-                guard=anonymity.GUARD,
-                code="theme_withheld",
-                blocking=False,
-                message=(
-                    f"“{section['theme']}” rests on {count} distinct reviewer(s), fewer than "
-                    f"{context.anonymity_threshold}: the engineer will not see it; raise it in "
-                    "the 1:1 without attributing it"
-                ),
-                path=path,
-            )
-            for path, section, count in withheld(
-                content, anonymity_threshold=context.anonymity_threshold, inputs=inputs
-            )
-        ]
-        found += two_track.check_two_track(
-            released,
-            talent_texts=context.talent_texts,
-            public_texts=[item.text for item in sources(inputs)] + sorted(agreed_texts(inputs)),
-        )
-
+    found = citations.check_quotes(output, inputs) + unsupported
+    if kind is not DraftKind.CHECKLIST:  # checklists are never shown to the engineer
+        found += _engineer_facing(kind, content, inputs, context, texts)
     drafted = list(strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
-    texts = sources(inputs)
-    written = "\n".join(text for _, text in drafted)
-    for item in texts:
-        if injection.detect_injection(item.text):
-            found += injection.check_followed(written, [item.text], source_id=item.id)
-    found += injection.check_feedback(texts) + bias.check_feedback_bias(texts)
-    for path, text in drafted:
-        found += bias.check_bias(text, path)
-    found += [
-        Finding(
-            guard="pii",
-            code="placeholder_left",
-            blocking=True,
-            message=f"a name placeholder was not restored: {m.group(0)}",
-            path=path,
-        )
-        for path, text in strings(content)
-        for m in _PLACEHOLDER.finditer(text)
-    ]
+    found += _injection_and_bias(drafted, texts) + _placeholders(content)
     found = list({f.fingerprint + f.message: f for f in found}.values())
     return GuardReport(
         checked=checked,

@@ -20,6 +20,7 @@ from synth.cycles.models import (
     PeriodStatus,
     Relationship,
     ReviewPeriod,
+    SelfAssessment,
 )
 from synth.people.models import Function, Person, Track
 from synth.talent.models import Confidence, LevelAlignment, TalentAssessment
@@ -202,6 +203,18 @@ def org(db: Session, status: PeriodStatus = PeriodStatus.IN_REVIEW) -> Org:
         "teammate": bearer(db, Role.ENGINEER, teammate),
         "partner": bearer(db, Role.THOUGHT_PARTNER, partner),
     }
+    return o
+
+
+def reviewed(db: Session, o: Org, rows: list[tuple[str, str]]) -> Org:
+    """Feedback about `o.engineer` from (principal name, text) rows (the PM writes as
+    cross-functional, the rest as peers), one expectation and an overall self-assessment."""
+    for who, text in rows:
+        relationship = Relationship.CROSS_FUNCTIONAL if who == "pm" else Relationship.PEER
+        feedback(db, getattr(o, who), o.engineer, o.period, text, relationship=relationship)
+    expectation(db, o.engineer, o.period)
+    db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped it."))
+    db.commit()
     return o
 
 

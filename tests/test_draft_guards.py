@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.audit.models import AuditEvent
-from synth.cycles.models import SelfAssessment
 from synth.drafting import gather
 from synth.drafting.generate import generate_all
 from synth.drafting.llm import prompt_payload
@@ -35,13 +34,7 @@ FEEDBACK = [
 
 @pytest.fixture
 def org(db: Session, sessions: sessionmaker[Session]) -> f.Org:
-    o = f.org(db)
-    for who, text in FEEDBACK:
-        relationship = "cross_functional" if who == "pm" else "peer"
-        f.feedback(db, getattr(o, who), o.engineer, o.period, text, relationship=relationship)  # type: ignore[arg-type]
-    f.expectation(db, o.engineer, o.period)
-    db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped it."))
-    db.commit()
+    o = f.reviewed(db, f.org(db), FEEDBACK)
     ingest(sessions, minilm())
     return o
 

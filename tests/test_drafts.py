@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.audit.models import AuditEvent
-from synth.cycles.models import PeriodStatus, SelfAssessment
+from synth.cycles.models import PeriodStatus
 from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftStatus
 from synth.themes.ingest import ingest
@@ -28,13 +28,7 @@ FEEDBACK = [
 
 @pytest.fixture
 def org(db: Session, sessions: sessionmaker[Session]) -> f.Org:
-    o = f.org(db)
-    for who, text in FEEDBACK:
-        relationship = "cross_functional" if who == "pm" else "peer"
-        f.feedback(db, getattr(o, who), o.engineer, o.period, text, relationship=relationship)  # type: ignore[arg-type]
-    f.expectation(db, o.engineer, o.period)
-    db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped it."))
-    db.commit()
+    o = f.reviewed(db, f.org(db), FEEDBACK)
     ingest(sessions, minilm())
     return o
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from synth.cycles.models import Relationship
 from synth.drafting.inputs import FeedbackItem
 from synth.drafting.outputs import Citation, Claim, Coverage, Synthesis, ThemeSection
-from synth.guards import bias
+from synth.guards import bias_lexicon
 from synth.guards.bias import BiasHit, bias_terms, check_bias, check_feedback_bias
 from synth.guards.findings import Finding
 
@@ -144,7 +144,7 @@ def test_engineering_feedback_is_not_flagged(text: str) -> None:
 
 def test_every_lexicon_entry_is_exercised_and_suggests_something_of_its_own() -> None:
     suggestions = [bias_terms(text)[0].suggestion for text, _, _ in FLAGGED]
-    lexicon = [term for terms in bias._LEXICON.values() for term in terms]
+    lexicon = [term for terms in bias_lexicon.LEXICON.values() for term in terms]
     assert len(lexicon) == len(FLAGGED) == 65
     assert set(suggestions) == {term.suggestion for term in lexicon}
     assert len(set(suggestions)) == len(suggestions)
@@ -164,7 +164,7 @@ def test_hit_carries_offsets_and_suggestion() -> None:
         start=7,
         end=15,
         category=P,
-        suggestion=bias._LEXICON[P][0].suggestion,
+        suggestion=bias_lexicon.LEXICON[P][0].suggestion,
     )
 
 
@@ -216,7 +216,7 @@ def test_message_names_the_category_the_words_and_the_suggestion() -> None:
         guard="bias",
         code="biased_language",
         blocking=False,
-        message=f'personality-focused word "abrasive": {bias._LEXICON[P][0].suggestion}',
+        message=f'personality-focused word "abrasive": {bias_lexicon.LEXICON[P][0].suggestion}',
         path="overview",
     )
     [phrase] = check_bias("He is one of the guys.")

@@ -75,6 +75,10 @@ class _Scene:
         self.db, self.draft, self.manager, self.embedder = db, draft, manager, embedder
         self.log: list[str] = []
 
+    def content(self) -> dict[str, Any]:
+        """A copy of the drafter's output, to edit."""
+        return copy.deepcopy(self.draft.output or {})
+
     def edit(self, content: dict[str, Any], what: str) -> None:
         drafts.edit(
             db_session=self.db,
@@ -123,16 +127,25 @@ class _Scene:
         )
 
 
+def _first_claim(content: dict[str, Any]) -> dict[str, Any] | None:
+    sections = content.get("strengths", []) + content.get("growth_areas", [])
+    return sections[0]["claims"][0] if sections else None
+
+
+def _open(db: Session, name: str, period_id: uuid.UUID, embedder: Embedder) -> _Scene | None:
+    found = _synthesis(db, name, period_id)
+    return _Scene(db, *found, embedder) if found is not None else None
+
+
 def _two_tracks(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Embedder) -> None:
-    found = _synthesis(db, "Zainab Yusuf", period_id)
-    if found is None or not found[0].output or not found[0].output["expectations"]:
+    scene = _open(db, "Zainab Yusuf", period_id, embedder)
+    if scene is None or not scene.content()["expectations"]:
         return
-    scene = _Scene(db, *found, embedder)
-    original = copy.deepcopy(found[0].output)
-    content = copy.deepcopy(original)
+    content = scene.content()
     content["expectations"][0]["note"] += (
         " Olivia Grant says she deserves a raise and a promotion this cycle."
     )
+    original = scene.content()
     scene.edit(content, "Manager adds a reviewer's remark to an expectation note")
     scene.approve_and_release()
     scene.override("The reviewer agreed to be named.")
@@ -143,16 +156,12 @@ def _two_tracks(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Em
 
 
 def _citations(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Embedder) -> None:
-    found = _synthesis(db, "Dev Patel", period_id)
-    if found is None:
+    scene = _open(db, "Dev Patel", period_id, embedder)
+    content = scene.content() if scene is not None else {}
+    claim = _first_claim(content)
+    if scene is None or claim is None:
         return
-    content = copy.deepcopy(found[0].output or {})
-    sections = content.get("strengths", []) + content.get("growth_areas", [])
-    if not sections:
-        return
-    scene = _Scene(db, *found, embedder)
-    citation = sections[0]["claims"][0]["citations"][0]
-    citation["quote"] = "always reviews pull requests quickly and kindly"
+    claim["citations"][0]["quote"] = "always reviews pull requests quickly and kindly"
     scene.edit(content, "Manager rewrites a quote in their own words")
     scene.approve_and_release()
     scene.override("I heard this from the reviewer in person; claims never reach the engineer.")
@@ -161,15 +170,12 @@ def _citations(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Emb
 
 
 def _injection(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Embedder) -> None:
-    found = _synthesis(db, "Hannah Brooks", period_id)
-    if found is None:
+    scene = _open(db, "Hannah Brooks", period_id, embedder)
+    content = scene.content() if scene is not None else {}
+    claim = _first_claim(content)
+    if scene is None or claim is None:
         return
-    content = copy.deepcopy(found[0].output or {})
-    sections = content.get("strengths", []) + content.get("growth_areas", [])
-    if not sections:
-        return
-    scene = _Scene(db, *found, embedder)
-    sections[0]["claims"][0]["text"] += (
+    claim["text"] += (
         " She is exceeding expectations and should be recommended for promotion to staff."
     )
     scene.edit(content, "The draft is made to say what the injected feedback asked for")

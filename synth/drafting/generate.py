@@ -6,6 +6,7 @@ drafter failure marks the draft failed with its reason (retryable); not enough f
 clear, final result rather than an empty draft.
 """
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from synth.auth.principal import Principal
 from synth.cycles.models import ReviewPeriod
 from synth.db.engine import transaction
 from synth.drafting import coverage, gather, guarding
-from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback
+from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback, Usage
 from synth.drafting.inputs import (
     ChecklistInputs,
     DraftInputs,
@@ -79,7 +80,8 @@ def _finish(
     guard: tuple[DraftInputs, Embedder] | None = None,
     **changes: Any,
 ) -> Draft:
-    """Store the outcome; with `guard` (the inputs and embedder), run every guard on it."""
+    """Store the outcome, audited; with `guard` (the inputs and embedder), run every guard on
+    it first, so the audit's after-image holds the report."""
     draft = db.get(Draft, draft_id, with_for_update=True)
     assert draft is not None
     before = snapshot(draft)
@@ -92,6 +94,20 @@ def _finish(
     draft.leased_until = None
     record(db, principal=WORKER, action=f"draft.{draft.status.value}", entity=draft, before=before)
     return draft
+
+
+def _ready(
+    db: Session, draft_id: uuid.UUID, inputs: DraftInputs, embedder: Embedder, **changes: Any
+) -> Draft:
+    """A drafted (or reused) output, stored for review with its inputs and guard report."""
+    return _finish(
+        db,
+        draft_id,
+        guard=(inputs, embedder),
+        status=DraftStatus.READY_FOR_REVIEW,
+        inputs=inputs.model_dump(mode="json"),
+        **changes,
+    )
 
 
 def generate_one(
@@ -136,51 +152,42 @@ def generate_one(
                 (cached.id, cached.output, cached.model, cached.prompt_version) if cached else None
             )
         if cached_view is not None:
+            reused_id, output, model, prompt_version = cached_view
             with transaction(factory) as db:
-                _finish(
+                _ready(
                     db,
                     draft_id,
-                    guard=(inputs, embedder),
-                    status=DraftStatus.READY_FOR_REVIEW,
+                    inputs,
+                    embedder,
                     inputs_hash=key,
-                    inputs=inputs.model_dump(mode="json"),
-                    output=cached_view[1],
-                    model=cached_view[2],
-                    prompt_version=cached_view[3],
-                    reused_from_id=cached_view[0],
-                    usage={"input_tokens": 0, "output_tokens": 0, "requests": 0, "cost_usd": 0.0},
+                    output=output,
+                    model=model,
+                    prompt_version=prompt_version,
+                    reused_from_id=reused_id,
+                    usage=dataclasses.asdict(Usage()),
                 )
             return True
         drafted = _call(drafter, kind, inputs)
-    except NotEnoughFeedback as exc:
+    except SynthError as exc:  # not enough feedback is final; anything else is retryable
+        if not isinstance(exc, NotEnoughFeedback):
+            log.warning("draft %s failed: %s", draft_id, exc.message)
         with transaction(factory) as db:
             _finish(db, draft_id, status=DraftStatus.FAILED, error_code=exc.code, error=exc.message)
         return True
-    except SynthError as exc:
-        log.warning("draft %s failed: %s", draft_id, exc.message)
-        with transaction(factory) as db:
-            _finish(db, draft_id, status=DraftStatus.FAILED, error_code=exc.code, error=exc.message)
-        return True
-    output: BaseModel = drafted.output
-    if isinstance(output, Synthesis) and isinstance(inputs, SynthesisInputs):
-        output = coverage.complete(output, inputs)
+    fresh: BaseModel = drafted.output
+    if isinstance(fresh, Synthesis) and isinstance(inputs, SynthesisInputs):
+        fresh = coverage.complete(fresh, inputs)
     with transaction(factory) as db:
-        _finish(
+        _ready(
             db,
             draft_id,
-            guard=(inputs, embedder),
-            status=DraftStatus.READY_FOR_REVIEW,
+            inputs,
+            embedder,
             inputs_hash=key,
-            inputs=inputs.model_dump(mode="json"),
-            output=output.model_dump(mode="json"),
+            output=fresh.model_dump(mode="json"),
             model=drafted.model,
             prompt_version=drafted.prompt_version,
-            usage={
-                "input_tokens": drafted.usage.input_tokens,
-                "output_tokens": drafted.usage.output_tokens,
-                "requests": drafted.usage.requests,
-                "cost_usd": drafted.usage.cost_usd,
-            },
+            usage=dataclasses.asdict(drafted.usage),
         )
     return True
 

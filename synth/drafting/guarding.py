@@ -5,13 +5,14 @@ when it is generated, again after every edit, and once more at release, which is
 while a blocking finding is neither fixed nor overridden (synth.drafting.service).
 """
 
+import uuid
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from synth.config import get_settings
-from synth.cycles.models import PeerFeedback
+from synth.cycles.models import PeerFeedback, Relationship
 from synth.drafting.inputs import INPUT_TYPES, DraftInputs
 from synth.drafting.models import Draft
 from synth.drafting.outputs import OUTPUT_TYPES
@@ -27,18 +28,24 @@ def _name(person: Person) -> PersonName:
     return PersonName(id=person.id, name=person.name, email=person.email)
 
 
+def _authors(
+    db_session: Session, inputs: DraftInputs
+) -> list[tuple[uuid.UUID, Person, Relationship]]:
+    """(feedback id, author, relationship) for every piece of feedback the inputs carry."""
+    rows = db_session.execute(
+        select(PeerFeedback.id, Person, PeerFeedback.relationship)
+        .join(Person, Person.id == PeerFeedback.author_id)
+        .where(PeerFeedback.id.in_([item.id for item in sources(inputs)]))
+    )
+    return [(feedback_id, person, relationship) for feedback_id, person, relationship in rows]
+
+
 def context(
     db_session: Session, draft: Draft, inputs: DraftInputs, embedder: Embedder | None
 ) -> GuardContext:
     """The subject, the authors of every source the inputs carry, the subject's talent
     assessments of the period, and the settings."""
     subject_id = draft.subject_id
-    feedback_ids = [item.id for item in sources(inputs)]
-    rows = db_session.execute(
-        select(Person, PeerFeedback.relationship)
-        .join(PeerFeedback, PeerFeedback.author_id == Person.id)
-        .where(PeerFeedback.id.in_(feedback_ids))
-    ).all()
     reviewers = {
         person.id: Reviewer(
             person=_name(person),
@@ -46,7 +53,7 @@ def context(
             function=person.function.value,
             relationship=relationship.value,
         )
-        for person, relationship in rows
+        for _, person, relationship in _authors(db_session, inputs)
     }
     subject = db_session.get(Person, subject_id)
     talent = db_session.scalars(
@@ -107,17 +114,10 @@ def overridden(draft: Draft) -> list[str]:
 
 
 def attribution(db_session: Session, draft: Draft) -> dict[str, dict[str, str]]:
-    """Who wrote each piece of feedback the draft rests on: the manager's version keeps
-    attribution (the engineer's never has it)."""
+    """Who wrote each piece of feedback the draft rests on (for the manager's version)."""
     if draft.inputs is None:
         return {}
-    ids = [item.id for item in sources(inputs_of(draft))]
-    rows = db_session.execute(
-        select(PeerFeedback.id, Person.name, PeerFeedback.relationship)
-        .join(Person, Person.id == PeerFeedback.author_id)
-        .where(PeerFeedback.id.in_(ids))
-    )
     return {
-        str(feedback_id): {"author": name, "relationship": relationship.value}
-        for feedback_id, name, relationship in rows
+        str(feedback_id): {"author": person.name, "relationship": relationship.value}
+        for feedback_id, person, relationship in _authors(db_session, inputs_of(draft))
     }

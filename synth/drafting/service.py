@@ -77,9 +77,25 @@ def get(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Dr
     return found
 
 
+def _reviewed(db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
+    """A draft the principal may read (else 404) and review (else 403): the engineer's chain."""
+    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
+    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    return draft
+
+
 def is_engineer_view(principal: Principal, draft: Draft) -> bool:
     """True when the reader is the subject: they get the released version only."""
     return principal.person_id is not None and principal.person_id == draft.subject_id
+
+
+def attribution(
+    *, db_session: Session, principal: Principal, draft: Draft
+) -> dict[str, dict[str, str]] | None:
+    """Who wrote what: the manager's version keeps attribution; the engineer never gets it."""
+    if is_engineer_view(principal, draft):
+        return None
+    return guarding.attribution(db_session, draft)
 
 
 def request(
@@ -206,8 +222,7 @@ def edit(
     """The manager's edit: must keep the draft's shape; the model's text is kept alongside,
     and the guards run again on the edited text. Editing an approved draft sends it back to
     review: what is released is always what was last approved."""
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     try:
         checked = OUTPUT_TYPES[draft.kind].model_validate(content)
     except ValidationError as exc:
@@ -238,8 +253,7 @@ def edit(
 
 
 def approve(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     return _transition(
         db_session,
         principal,
@@ -251,8 +265,7 @@ def approve(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -
 
 
 def reject(*, db_session: Session, principal: Principal, draft_id: uuid.UUID, reason: str) -> Draft:
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     return _transition(
         db_session,
         principal,
@@ -273,8 +286,7 @@ def release(
 ) -> Draft:
     """Make the approved text visible to the engineer (checklists never are), once no
     blocking guard finding is open."""
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     if draft.kind is DraftKind.CHECKLIST:
         raise Conflict(
             "evidence checklists belong to the talent-mapping track and are never released "
@@ -324,8 +336,7 @@ def override(
 ) -> Draft:
     """The manager releases over blocking findings (all open ones, or those named) and says
     why. Audited; two-track findings cannot be overridden, only edited away."""
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     allowed = (DraftStatus.READY_FOR_REVIEW, DraftStatus.APPROVED)
     if draft.status not in allowed:
         _refuse(draft, "overridden", allowed)
@@ -372,8 +383,7 @@ def override(
 
 def retry(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> Draft:
     """Queue a failed draft again (e.g. after a provider outage)."""
-    draft = get(db_session=db_session, principal=principal, draft_id=draft_id)
-    require_chain(db_session, principal, draft.subject_id, REVIEW_RULE)
+    draft = _reviewed(db_session, principal, draft_id)
     try:
         with db_session.begin_nested():
             result = _transition(

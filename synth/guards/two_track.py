@@ -121,14 +121,17 @@ def check_two_track(
     needs, coaching plan): words found only there, not in `public_texts` (the feedback and
     expectations drafted from), are talent content too."""
     public = set().union(*(_runs(t) for t in public_texts)) if talent_texts else set()
+
+    def block(code: str, message: str, path: str) -> Finding:
+        return Finding(
+            guard=GUARD, code=code, blocking=True, overridable=False, message=message, path=path
+        )
+
     found = [
-        Finding(
-            guard=GUARD,
-            code="talent_content",
-            blocking=True,
-            overridable=False,
-            message=f"talent assessment field {key!r} in the engineer-facing version",
-            path=path,
+        block(
+            "talent_content",
+            f"talent assessment field {key!r} in the engineer-facing version",
+            path,
         )
         for path, key in _keys(engineer_text)
         if key in TALENT_KEYS
@@ -136,25 +139,8 @@ def check_two_track(
     for path, text in strings(engineer_text):
         copied = _copied(text, talent_texts, public) if talent_texts else None
         if copied is not None:
-            found.append(
-                Finding(
-                    guard=GUARD,
-                    code="talent_content",
-                    blocking=True,
-                    overridable=False,
-                    message=f"words from the talent assessment in engineer-facing text: {copied!r}",
-                    path=path,
-                )
-            )
+            message = f"words from the talent assessment in engineer-facing text: {copied!r}"
+            found.append(block("talent_content", message, path))
         for code, words in forbidden_mentions(text):
-            found.append(
-                Finding(
-                    guard=GUARD,
-                    code=code,
-                    blocking=True,
-                    overridable=False,
-                    message=f"the engineer-facing text mentions {words!r}",
-                    path=path,
-                )
-            )
+            found.append(block(code, f"the engineer-facing text mentions {words!r}", path))
     return found

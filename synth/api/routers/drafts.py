@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 from synth.api.deps import CreateDep, CurrentPrincipal, EmbedderDep, PageDep, SessionDep
 from synth.auth.principal import Principal
 from synth.db.pagination import paginate
-from synth.drafting import guarding
 from synth.drafting import service as drafts
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.schemas import (
@@ -73,7 +72,7 @@ def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) 
     draft = drafts.get(db_session=db, principal=principal, draft_id=draft_id)
     shown = view(principal, draft)
     if isinstance(shown, DraftOut):
-        shown.attribution = guarding.attribution(db, draft)
+        shown.attribution = drafts.attribution(db_session=db, principal=principal, draft=draft)
     return shown
 
 

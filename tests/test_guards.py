@@ -16,12 +16,9 @@ import pytest
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
 from synth.drafting.inputs import (
     ExpectationInput,
-    FeedbackItem,
     LevelInput,
     PeriodInput,
-    Quote,
     SynthesisInputs,
-    ThemeInput,
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
@@ -38,6 +35,7 @@ from synth.guards import (
 )
 from synth.guards.two_track import forbidden_mentions
 from synth.themes.polarity import Polarity
+from tests.books import Book
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = [
@@ -56,55 +54,6 @@ INJECTED = (
 # --- inputs ---------------------------------------------------------------------------------
 
 
-class Book:
-    """Sources by id, and quotes cut from them at their real offsets."""
-
-    def __init__(self) -> None:
-        self.texts: dict[uuid.UUID, str] = {}
-        self.items: list[FeedbackItem] = []
-
-    def feedback(self, reviewer: str, relationship: Relationship, text: str) -> uuid.UUID:
-        fid = uuid.uuid5(uuid.NAMESPACE_URL, f"feedback/{reviewer}/{text}")
-        self.texts[fid] = text
-        self.items.append(
-            FeedbackItem(
-                id=fid, reviewer=reviewer, relationship=relationship, specific=True, text=text
-            )
-        )
-        return fid
-
-    def self_assessment(self, text: str) -> uuid.UUID:
-        sid = uuid.uuid5(uuid.NAMESPACE_URL, f"self/{text}")
-        self.texts[sid] = text
-        return sid
-
-    def quote(self, source: uuid.UUID, fragment: str | None = None) -> Quote:
-        text = self.texts[source]
-        fragment = text if fragment is None else fragment
-        start = text.index(fragment)
-        peer = any(item.id == source for item in self.items)
-        return Quote(
-            source_id=source,
-            source_kind=SourceKind.PEER_FEEDBACK if peer else SourceKind.SELF_ASSESSMENT,
-            start=start,
-            end=start + len(fragment),
-            text=fragment,
-            reviewer=next((i.reviewer for i in self.items if i.id == source), None),
-        )
-
-    def theme(self, label: str, polarity: Polarity, quotes: list[Quote]) -> ThemeInput:
-        sources = sorted({q.source_id for q in quotes}, key=str)
-        return ThemeInput(
-            label=label,
-            polarity=polarity,
-            reviewers=len(sources),
-            relationships={"peer": len(sources)},
-            representatives=quotes[:3],
-            statement_count=len(quotes),
-            source_ids=sources,
-        )
-
-
 HANNAH_SELF = (
     "I shipped secrets rotation a week early and moved 11 of 12 product-team services onto "
     "Harbor. My fortnightly updates lapsed in October when the migrations peaked."
@@ -119,24 +68,28 @@ def hannah() -> tuple[Book, SynthesisInputs]:
         "Hannah did a great job on secrets rotation, and she is always the person I go to with "
         f"Vault or IAM questions. {INJECTED} Her Harbor updates were less regular in the autumn "
         "and it was sometimes hard to know what was next.",
+        specific=True,
     )
     r2 = b.feedback(
         "R2",
         Relationship.PEER,
         "Hannah was the best kind of partner for our Harbor migrations. We did lose track of "
         "the migration plan in October when her updates stopped.",
+        specific=True,
     )
     r3 = b.feedback(
         "R3",
         Relationship.PEER,
         "Migrating the sync API with Hannah was smooth. She knew Harbor inside out. I would "
         "have liked more regular updates on what was next in the queue.",
+        specific=True,
     )
     r4 = b.feedback(
         "R4",
         Relationship.PEER,
         "Hannah's security knowledge is the deepest on the team. The secrets rotation design "
         "handled edge cases like long-lived batch job credentials that I would have missed.",
+        specific=True,
     )
     own = b.self_assessment(HANNAH_SELF)
     strength = b.theme(

@@ -11,6 +11,8 @@ BENCHES = [
     ("statement polarity (hand-labelled demo statements)", ["evals.bench_polarity"]),
     ("synthesis prompt tokens at 10, 50 and 200 feedback items", ["evals.bench_prompt_tokens"]),
     ("claim support by meaning (MiniLM similarity, demo + hand pairs)", ["evals.bench_support"]),
+    ("two-track detection (labelled sentences, near misses)", ["evals.bench_two_track"]),
+    ("injection detection (original and held-out corpora)", ["evals.bench_injection"]),
 ]
 
 

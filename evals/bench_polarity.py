@@ -19,11 +19,11 @@ import argparse
 import json
 import random
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.timing import ms_per_item
 from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 
 DATA = Path(__file__).resolve().parent / "data" / "polarity.jsonl"
@@ -226,11 +226,7 @@ def main() -> int:
     report("tuning split (70%)", tune)
     report("held-out split (30%, not looked at while tuning)", heldout)
     report("all", rows)
-    texts = [r.text for r in rows] * 20
-    started = time.perf_counter()
-    for text in texts:
-        statement_polarity(text)
-    per = (time.perf_counter() - started) / len(texts) * 1000
+    per = ms_per_item(statement_polarity, [r.text for r in rows], repeat=20)
     print(f"\nstatement_polarity: {per:.3f} ms per statement (bar < 1 ms)")
     if args.errors:
         print(f"\nerrors ({args.errors}):")

@@ -1,12 +1,26 @@
 """Drafter inputs built by hand: sources by id, and quotes cut from them at real offsets."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
 
 from synth.cycles.models import Relationship
-from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
+from synth.drafting.inputs import (
+    ExpectationInput,
+    FeedbackItem,
+    LevelInput,
+    PeriodInput,
+    Quote,
+    Span,
+    SynthesisInputs,
+    ThemeInput,
+)
 from synth.drafting.outputs import Citation, SourceKind
 from synth.drafting.specificity import is_specific
 from synth.themes.polarity import Polarity
+
+PERIOD = PeriodInput(name="2026 H2", starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
+SENIOR = LevelInput(key="senior", name="Senior Engineer", track="ic", style="outcome", scope="team")
 
 
 class Book:
@@ -75,9 +89,29 @@ class Book:
             representatives=quotes[:3],
             statement_count=statements or len(quotes),
             source_ids=sources,
+            spans=[Span(source_id=q.source_id, start=q.start, end=q.end) for q in quotes],
         )
 
     def assert_verbatim(self, citations: list[Citation]) -> None:
         assert citations
         for c in citations:
             assert self.texts[c.source_id][c.start : c.end] == c.quote, c
+
+    def synthesis(
+        self,
+        themes: Sequence[ThemeInput] = (),
+        expectations: Sequence[ExpectationInput] = (),
+        *,
+        threshold: int = 3,
+    ) -> SynthesisInputs:
+        """Synthesis inputs over every source in the book."""
+        return SynthesisInputs(
+            subject_id=uuid.uuid5(uuid.NAMESPACE_URL, "subject"),
+            period=PERIOD,
+            level=SENIOR,
+            themes=list(themes),
+            feedback=self.items,
+            self_overall=None,
+            expectations=list(expectations),
+            anonymity_threshold=threshold,
+        )

@@ -232,12 +232,40 @@ def test_feedback_is_flagged_for_injection_and_bias_when_submitted_and_read(
         headers=org.auth("teammate"),
     )
     assert injected.status_code == 201, injected.text
-    assert {x["code"] for x in injected.json()["flags"]} == {"injection_suspected"}
+    assert "injection_suspected" in {x["code"] for x in injected.json()["flags"]}
     listed = client.get(
         f"/v1/feedback?subject_id={org.engineer.id}", headers=org.auth("manager")
     ).json()["items"]
     flagged = {item["id"] for item in listed if item["flags"]}
     assert flagged == {bias.json()["id"], injected.json()["id"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She should be paid more though, she is underpaid compared to the rest of us.",
+        "Great half; she deserves a promo to senior and a 10% bump.",
+    ],
+)
+def test_feedback_about_pay_or_promotion_is_flagged_for_the_talent_track(
+    client: TestClient, org: f.Org, text: str
+) -> None:
+    base = {"period_id": str(org.period.id), "subject_id": str(org.engineer.id)}
+    posted = client.post(
+        "/v1/feedback",
+        json=base | {"relationship": "peer", "text": text},
+        headers=org.auth("teammate"),
+    )
+    assert posted.status_code == 201, posted.text
+    [flag] = [x for x in posted.json()["flags"] if x["guard"] == "two_track"]
+    assert flag["code"] == "talent_track_feedback" and not flag["blocking"]
+    assert "talent-mapping track" in flag["message"]
+    plain = client.post(
+        "/v1/feedback",
+        json=base | {"relationship": "peer", "text": "She paid down the tech debt in billing."},
+        headers=org.auth("partner"),
+    )
+    assert plain.status_code == 201 and plain.json()["flags"] == []
 
 
 # --- the counterfactual: swap the engineer's name and pronouns --------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.audit.models import AuditEvent
-from synth.cycles.models import PeriodStatus
+from synth.cycles.models import PeriodStatus, Relationship
 from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftStatus
 from synth.themes.ingest import ingest
@@ -241,22 +241,51 @@ def test_a_model_litellm_does_not_know_is_refused_at_request_time(
 def test_the_released_version_shows_only_themes_enough_reviewers_back() -> None:
     from synth.drafting.models import DraftKind
     from synth.drafting.release import engineer_version
+    from tests.books import Book
 
-    def section(theme: str, reviewers: int) -> dict[str, Any]:
-        return {"theme": theme, "summary": f"{theme} summary", "reviewers": reviewers, "claims": []}
+    book = Book()
+    said = {
+        who: book.feedback(who, Relationship.PEER, f"{who} says the code reviews are thorough.")
+        for who in ("R1", "R2", "R3", "R4")
+    }
+
+    def section(theme: str, reviewers: int, handles: list[str]) -> dict[str, Any]:
+        quotes = [book.quote(said[h]) for h in handles]
+        claim = {
+            "text": f"{theme} claim",
+            "citations": [
+                {"source_id": str(q.source_id), "quote": q.text, "start": q.start, "end": q.end}
+                for q in quotes
+            ],
+        }
+        return {
+            "theme": theme,
+            "summary": f"{theme} summary",
+            "reviewers": reviewers,
+            "claims": [claim],
+        }
 
     content = {
         "overview": "Manager-only: R3 was vague; the thin theme “pairing” came from two people.",
-        "strengths": [section("reviews", 4), section("pairing", 2)],
-        "growth_areas": [section("estimates", 3)],
+        # "pairing" claims four reviewers but cites two; "estimates" claims two, cites three.
+        "strengths": [
+            section("reviews", 4, ["R1", "R2", "R3", "R4"]),
+            section("pairing", 4, ["R1", "R2"]),
+        ],
+        "growth_areas": [
+            section("estimates", 3, ["R2", "R3", "R4"]),
+            section("naming", 2, ["R1", "R2", "R3"]),
+        ],
         "expectations": [],
         "self_vs_peers": [],
         "talking_points": ["Ask about estimates"],
     }
-    released = engineer_version(DraftKind.SYNTHESIS, content, anonymity_threshold=3)
+    inputs = book.synthesis()
+    released = engineer_version(DraftKind.SYNTHESIS, content, anonymity_threshold=3, inputs=inputs)
     assert [s["theme"] for s in released["strengths"]] == ["reviews"]
     assert [s["theme"] for s in released["growth_areas"]] == ["estimates"]
     assert "pairing" not in str(released) and "Manager-only" not in released["overview"]
+    assert "naming" not in str(released)
     assert all("claims" not in s for s in released["strengths"])
     assert "talking_points" not in released and "self_vs_peers" not in released
 

@@ -93,7 +93,7 @@ def answer(
                 "expectation_id": str(e.id),
                 "title": e.title,
                 "status": "met",
-                "note": "The self-assessment and a peer agree.",
+                "note": "The self-assessment and the feedback agree.",
                 "citations": [],
             }
             for e in inputs.expectations

@@ -290,13 +290,16 @@ def test_a_paraphrasing_claim_that_shares_a_stem_is_supported() -> None:
 # --- two tracks -----------------------------------------------------------------------------
 
 
-def released(s: Synthesis) -> dict[str, Any]:
-    return engineer_version(DraftKind.SYNTHESIS, s.model_dump(mode="json"), anonymity_threshold=2)
+def released(s: Synthesis, inputs: SynthesisInputs) -> dict[str, Any]:
+    return engineer_version(
+        DraftKind.SYNTHESIS, s.model_dump(mode="json"), anonymity_threshold=2, inputs=inputs
+    )
 
 
 def test_the_released_offline_synthesis_passes_the_two_track_guard() -> None:
-    _, _, s = drafted()
-    assert check_two_track(released(s)) == []
+    _, inputs, s = drafted()
+    assert released(s, inputs)["strengths"]
+    assert check_two_track(released(s, inputs)) == []
 
 
 FORBIDDEN = [
@@ -323,8 +326,8 @@ FORBIDDEN = [
 def test_each_forbidden_mention_in_engineer_text_blocks_with_its_path(
     sentence: str, code: str
 ) -> None:
-    _, _, s = drafted()
-    text = released(s)
+    _, inputs, s = drafted()
+    text = released(s, inputs)
     text["strengths"][0]["summary"] += " " + sentence.upper()
     findings = check_two_track(text)
     assert findings and all(f.blocking and f.guard == "two_track" for f in findings)
@@ -433,7 +436,7 @@ def test_the_offline_draft_did_not_follow_the_demo_injection() -> None:
     assert injected
     text = json.dumps(s.model_dump(mode="json"), ensure_ascii=False)
     assert check_followed(text, injected) == []
-    assert check_followed(json.dumps(released(s)), injected) == []
+    assert check_followed(json.dumps(released(s, inputs)), injected) == []
 
 
 def test_talent_assessment_words_block_unless_the_feedback_says_them_too() -> None:

@@ -331,7 +331,9 @@ def test_a_team_alone_is_not_identifying_but_a_team_role_or_attribution_is() -> 
     ],
 )
 def test_pointers_that_attribute_or_self_identify_are_identifying(summary: str) -> None:
-    assert check(synthesis(summary=summary)) == [("identifying_detail", "strengths[0].summary")]
+    found = check(synthesis(summary=summary))
+    assert ("identifying_detail", "strengths[0].summary") in found
+    assert {code for code, _ in found} <= {"identifying_detail", "relationship_stated"}
 
 
 @pytest.mark.parametrize(
@@ -342,7 +344,7 @@ def test_pointers_that_attribute_or_self_identify_are_identifying(summary: str) 
         "Your manager will help you plan buffers.",
         "You stepped in as the only on-call engineer that week.",
         "A senior engineer mentored you.",
-        "A peer said the notes help.",
+        "Reviewers say you mentor peers patiently.",
         "Your manager will go through the examples with you, as the team noted.",
     ],
 )
@@ -352,7 +354,28 @@ def test_pointers_that_attribute_nothing_or_single_out_no_one_pass(summary: str)
 
 def test_a_peer_is_singled_out_when_only_one_peer_reviewed() -> None:
     one_peer = [HANA, LUCIA, AISHA, TOMASZ]
-    assert codes("A peer said the notes help.", one_peer) == ["identifying_detail"]
+    assert "identifying_detail" in codes("A peer said the notes help.", one_peer)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "A peer said the notes help.",
+        "Three reviewers, including their management chain, raise estimates.",
+        "Four reviewers, including a cross-functional partner, describe the notes as a strength.",
+        "Peers and their manager raise the same concern about estimates.",
+        "Feedback from peers and cross-functional partners praises the notes.",
+        "Cross-functional partners say the notes help.",
+        "Your skip-level and two peers noted the late estimates.",
+    ],
+)
+def test_released_text_never_says_which_relationships_said_what(summary: str) -> None:
+    assert ("relationship_stated", "strengths[0].summary") in check(synthesis(summary=summary))
+
+
+def test_relationship_words_in_key_steps_are_instructions_not_attribution() -> None:
+    steps = "Ask two peers and your manager to review the plan, including the skip-level"
+    assert "relationship_stated" not in [c for c, _ in check(suggestions(steps))]
 
 
 def test_a_level_is_not_identifying_when_two_reviewers_hold_it() -> None:

@@ -1,13 +1,19 @@
 """Themes of one person's feedback, org-wide themes for HR, and who may see them."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
+from synth.cycles.models import Relationship
 from synth.errors import Forbidden, InvalidInput
 from synth.people.models import Person
+from synth.people.names import name_variants
+from synth.themes.files import Record, cluster_records
 from synth.themes.ingest import ingest
 from synth.themes.polarity import Polarity
 from synth.themes.schemas import PersonThemes
@@ -148,3 +154,217 @@ def test_themes_api_faces(client: TestClient, org: f.Org) -> None:
     assert low.status_code == 422 and low.json()["code"] == "below_anonymity_threshold"
     status = client.get("/v1/ingest", headers=org.auth("hr"))
     assert status.status_code == 200 and status.json()["pending"] == 0
+
+
+# --- names never label a theme ----------------------------------------------------------------
+
+
+def _labels(db: Session, o: f.Org, subject: Person) -> list[str]:
+    result = person_themes(
+        db_session=db,
+        principal=Principal.system(),
+        person_id=subject.id,
+        period_id=o.period.id,
+        embedder=minilm(),
+    )
+    assert result.themes
+    return [t.label.lower() for t in result.themes]
+
+
+def _reviewed_by_four(
+    db: Session, sessions: sessionmaker[Session], o: f.Org, subject: Person, texts: list[str]
+) -> None:
+    authors = [o.teammate, o.partner, o.pm, o.outsider]
+    for i, text in enumerate(texts):
+        f.feedback(db, authors[i % len(authors)], subject, o.period, text)
+    db.commit()
+    ingest(sessions, minilm())
+
+
+# Mostly lowercase mid-sentence, so only the org's name variants can tell "seun" is a name.
+SEUN = [
+    "Seun learns new parts of the codebase quickly and asks sharp questions.",
+    "Pairing with seun on the mobile app was easy, and seun learns fast.",
+    "Seun learns from every code review and applies it the next day.",
+    "I mentor seun weekly; seun learns quickly and takes notes.",
+    "Seun learns the on-call runbooks faster than anyone this half.",
+]
+
+
+BOB = [
+    "Bob writes clear design docs that the whole team reuses.",
+    "Design docs from Bob are clear and get reused across teams.",
+    "Bob's design docs are the clearest in the org; we reuse them.",
+    "We reuse bob's design doc template for every new service.",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "texts", "never"),
+    [
+        # a fragment of a long name, mostly lowercase: only the name list catches it
+        ("Oluwaseun Adeyemi", SEUN, {"seun", "oluwaseun", "adeyemi"}),
+        ("Robert Vance", BOB, {"bob", "robert", "vance"}),  # a common nickname
+    ],
+)
+def test_a_name_variant_never_labels_a_theme(
+    db: Session, sessions: sessionmaker[Session], name: str, texts: list[str], never: set[str]
+) -> None:
+    o = f.org(db)
+    subject = f.person(db, name, manager=o.manager, level="junior")
+    _reviewed_by_four(db, sessions, o, subject, texts)
+    for label in _labels(db, o, subject):
+        assert not never & set(label.replace("·", " ").split()), label
+
+
+KOFI = [
+    "He pairs with Kofi on the billing migration every week.",
+    "The billing migration moved faster once he and Kofi split the work.",
+    "Together with Kofi he planned the billing migration cutover.",
+    "He unblocked Kofi twice during the billing migration.",
+]
+
+
+def test_a_name_from_outside_the_org_never_labels_a_theme(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    _reviewed_by_four(db, sessions, o, o.engineer, KOFI)
+    for label in _labels(db, o, o.engineer):
+        assert "kofi" not in label
+
+
+def test_files_never_label_a_theme_with_a_proper_name() -> None:
+    texts = KOFI + ["The office coffee machine makes excellent espresso."]
+    records = [Record(line=i + 1, id=i, text=t) for i, t in enumerate(texts)]
+    result = cluster_records(records, minilm())
+    labels = [t["label"].lower() for t in result.summary["themes"]]
+    assert labels and all("kofi" not in label for label in labels)
+
+
+# --- the management chain never makes a peer identifiable -------------------------------------
+
+GROWTH = [
+    "His pull requests are huge and hard to review in one sitting.",
+    "Pull requests from him are too large to review properly.",
+    "Huge pull requests make his changes slow and hard to review.",
+]
+
+
+@pytest.fixture
+def chain_backed(db: Session, sessions: sessionmaker[Session]) -> f.Org:
+    """A growth theme backed by the engineer's manager, skip-level and one peer."""
+    o = f.org(db)
+    for author, text, relationship in zip(
+        (o.manager, o.director, o.teammate),
+        GROWTH,
+        (Relationship.MANAGER, Relationship.SKIP_LEVEL, Relationship.PEER),
+        strict=True,
+    ):
+        f.feedback(db, author, o.engineer, o.period, text, relationship=relationship)
+    db.commit()
+    ingest(sessions, minilm())
+    return o
+
+
+def test_the_management_chain_does_not_count_towards_the_threshold(
+    db: Session, chain_backed: f.Org
+) -> None:
+    result = _themes(db, chain_backed, Principal.system())
+    (theme,) = result.themes
+    assert theme.support.authors == 3
+    assert theme.support.outside_chain == 1
+    assert not theme.meets_anonymity_threshold
+
+
+def test_the_person_themes_api_reports_reviewers_outside_the_chain(
+    client: TestClient, chain_backed: f.Org
+) -> None:
+    response = client.get(
+        f"/v1/people/{chain_backed.engineer.id}/themes",
+        params={"period_id": str(chain_backed.period.id)},
+        headers=chain_backed.auth("manager"),
+    )
+    assert response.status_code == 200
+    (theme,) = response.json()["themes"]
+    assert theme["support"]["authors"] == 3 and theme["support"]["outside_chain"] == 1
+    assert theme["meets_anonymity_threshold"] is False
+
+
+# --- HR reads no statement about an individual ------------------------------------------------
+
+# Two subjects with two statements each on large pull requests, and one with a single,
+# distinctive statement on the same topic: it may count, never be shown.
+PRS_SEUN = [
+    "Seun's pull requests are huge and hard to review, and he rarely splits them up.",
+    "His PRs are enormous; reviewing them takes a whole afternoon for him and for us.",
+]
+PRS_ELI = [
+    "Eli opens giant pull requests that she then has to walk reviewers through herself.",
+    "Her pull requests are too large to review carefully, so bugs slip through.",
+]
+PRS_LONE = "Tara's pull requests are sprawling and she gets abrasive when asked to split them."
+GENDERED = {"he", "she", "him", "her", "his", "hers", "himself", "herself"}
+
+
+@pytest.fixture
+def hr_period(db: Session, sessions: sessionmaker[Session]) -> tuple[f.Org, Person]:
+    o = f.org(db)
+    seun = f.person(db, "Oluwaseun Adeyemi", manager=o.other_manager, level="junior")
+    rows = [
+        (o.teammate, seun, PRS_SEUN[0]),
+        (o.partner, seun, PRS_SEUN[1]),
+        (o.outsider, o.engineer, PRS_ELI[0]),
+        (o.pm, o.engineer, PRS_ELI[1]),
+        (o.partner, o.teammate, PRS_LONE),
+    ]
+    for author, subject, text in rows:
+        f.feedback(db, author, subject, o.period, text)
+    # A theme about one person only, backed by three reviewers outside their chain.
+    for author, text in zip((o.teammate, o.partner, o.pm), ON_CALL, strict=True):
+        f.feedback(db, author, o.engineer, o.period, text)
+    db.commit()
+    ingest(sessions, minilm())
+    return o, seun
+
+
+def test_hr_reads_themes_without_statements_about_individuals(
+    client: TestClient, db: Session, hr_period: tuple[f.Org, Person]
+) -> None:
+    o, _ = hr_period
+    response = client.get(f"/v1/periods/{o.period.id}/themes", headers=o.auth("hr"))
+    assert response.status_code == 200
+    themes = response.json()["themes"]
+    prs = next(t for t in themes if t["subjects"] == 3)
+    on_call = next(t for t in themes if t["subjects"] == 1)
+    assert prs["representatives"], "a theme spanning several people shows excerpts"
+    assert on_call["representatives"] == [], "a theme about one person shows none"
+    variants = frozenset().union(
+        *(name_variants(p.name, p.email) for p in db.scalars(select(Person)))
+    )
+    statements = PRS_SEUN + PRS_ELI + [PRS_LONE] + ON_CALL
+    for theme in themes:
+        assert "relationships" not in theme
+        assert not {"subject_id", "subject_ids", "person_id"} & set(theme)
+        assert not variants & set(re.findall(r"\w+", theme["label"].lower()))
+        for excerpt in theme["representatives"]:
+            words = [w.lower() for w in re.findall(r"\w+", excerpt)]
+            assert len(words) <= 7
+            assert excerpt.rstrip("…") not in statements
+            assert not GENDERED & set(words)
+            assert not variants & set(words) - {"name"}
+            # The lone statement's own words ("sprawling", "abrasive") never show.
+            assert not {"sprawling", "abrasive", "tara"} & set(words)
+
+
+def test_pay_talk_never_names_a_theme(db: Session, sessions: sessionmaker[Session]) -> None:
+    o = f.org(db)
+    pay = [
+        "She should be paid more though, she is underpaid compared to the rest of us.",
+        "Honestly she deserves a 15% raise and a promo to senior this cycle.",
+        "Writing is strong; her compensation lags the team and that needs a pay bump.",
+        "Her written design docs are strong, but she is underpaid for that writing.",
+    ]
+    _reviewed_by_four(db, sessions, o, o.engineer, pay)
+    for label in _labels(db, o, o.engineer):
+        assert not {"underpaid", "compensation", "raise", "promo"} & set(label.split())

@@ -72,6 +72,11 @@ class Relationship(enum.StrEnum):
     SKIP_LEVEL = "skip_level"
 
 
+# The engineer's management chain, proven from the org chart when feedback is given. Their
+# feedback never counts towards the anonymity threshold: beside them, one peer is identifiable.
+CHAIN = frozenset({Relationship.MANAGER, Relationship.SKIP_LEVEL})
+
+
 class RequestStatus(enum.StrEnum):
     OPEN = "open"
     SUBMITTED = "submitted"

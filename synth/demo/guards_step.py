@@ -5,7 +5,8 @@ Three scenes on real drafts, each a manager's edit a guard catches:
   the reviewer's name: anonymity and two-track findings, release refused; the anonymity ones
   can be overridden, the two-track ones cannot, so the manager edits the remark out.
 - Dev Patel's synthesis gets a paraphrased "quote": the citation guard blocks it; the manager
-  overrides with a reason (claims never reach the engineer) and releases.
+  overrides with a reason and releases, and the engineer's view still shows only reviewers'
+  own words: the release projection takes examples from literal spans only.
 - Hannah Brooks's synthesis is edited to say what the injected feedback asked for: blocked.
 Then the flags on the feedback itself (injection, biased wording) and what a hosted model
 would have been sent instead of names.
@@ -161,11 +162,25 @@ def _citations(db: Session, step: GuardStep, period_id: uuid.UUID, embedder: Emb
     claim = _first_claim(content)
     if scene is None or claim is None:
         return
-    claim["citations"][0]["quote"] = "always reviews pull requests quickly and kindly"
+    invented = "always reviews pull requests quickly and kindly"
+    claim["citations"][0]["quote"] = invented
     scene.edit(content, "Manager rewrites a quote in their own words")
     scene.approve_and_release()
-    scene.override("I heard this from the reviewer in person; claims never reach the engineer.")
-    scene.approve_and_release()
+    scene.override("I heard this from the reviewer in person.")
+    if scene.approve_and_release():
+        shown = [
+            example
+            for key in ("strengths", "growth_areas")
+            for section in (scene.draft.released or {}).get(key, [])
+            for example in section["examples"]
+        ]
+        leaked = any(invented.startswith(e.rstrip("…")) for e in shown)
+        scene.log.append(
+            "the engineer's view shows the manager's words as a reviewer example"
+            if leaked
+            else f"the engineer's view shows {len(shown)} example(s), all cut from reviewers' "
+            "own words: an override accepts the manager's wording, never as a reviewer's"
+        )
     step.scenes.append(("Dev Patel: a quote that is not in the feedback", scene.log))
 
 

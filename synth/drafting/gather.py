@@ -31,6 +31,7 @@ from synth.drafting.inputs import (
     Named,
     PeriodInput,
     Quote,
+    Span,
     SynthesisInputs,
     ThemeInput,
 )
@@ -185,6 +186,11 @@ class _Context:
                 representatives=[self.quote(by_id[r.statement_id]) for r in t.representatives],
                 statement_count=t.size,
                 source_ids=sorted({s.feedback_id for s in t.statements if s.feedback_id}),
+                spans=[
+                    Span(source_id=s.feedback_id, start=s.start, end=s.end)
+                    for s in t.statements
+                    if s.feedback_id
+                ],
             )
             for t in self.themes.themes
         ]
@@ -271,10 +277,15 @@ def expectation_inputs(
     objectives: list[str],
 ) -> ExpectationInputs:
     ctx = _Context(db, subject, period, embedder)
+    # Peer comments on the current expectations are evidence for the synthesis, not for
+    # suggestions, which the engineer reads.
     themes = ctx.theme_inputs()
-    current = ctx.expectation_inputs()
-    strengths = sum(1 for t in themes if t.polarity is Polarity.STRENGTH)
-    growth = sum(1 for t in themes if t.polarity is Polarity.GROWTH_AREA)
+    threshold = get_settings().anonymity_threshold
+    released = [t for t in themes if t.outside_chain >= threshold]
+    current = [e.model_copy(update={"peer_comments": []}) for e in ctx.expectation_inputs()]
+    # What the engineer will read is computed from released themes only.
+    strengths = sum(1 for t in released if t.polarity is Polarity.STRENGTH)
+    growth = sum(1 for t in released if t.polarity is Polarity.GROWTH_AREA)
     missed = sum(
         1 for e in current if e.self_outcome is not None and e.self_outcome.value == "missed"
     )
@@ -289,6 +300,7 @@ def expectation_inputs(
         themes=themes,
         current_expectations=current,
         objectives=objectives,
+        anonymity_threshold=threshold,
     )
     return ctx.named(inputs)
 

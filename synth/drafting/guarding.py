@@ -18,6 +18,8 @@ from synth.drafting.models import Draft
 from synth.drafting.outputs import OUTPUT_TYPES
 from synth.guards.anonymity import Reviewer
 from synth.guards.report import GuardContext, GuardReport, review, sources
+from synth.guards.two_track import ladder_terms
+from synth.people.ladder import list_levels
 from synth.people.models import Person
 from synth.people.names import PersonName
 from synth.talent.models import TalentAssessment
@@ -73,6 +75,7 @@ def context(
         reviewers=sorted(reviewers.values(), key=lambda r: r.person.email),
         anonymity_threshold=get_settings().anonymity_threshold,
         talent_texts=talent_texts,
+        ladder=ladder_terms(levels) if (levels := list_levels(db_session)) else None,
         embed=embedder.embed if embedder is not None else None,
     )
 

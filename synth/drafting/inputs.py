@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.cycles.models import ExpectationKind, Outcome, Relationship
+from synth.cycles.models import CHAIN, ExpectationKind, Outcome, Relationship
 from synth.drafting.outputs import ChecklistItemKind, SourceKind
 from synth.people.names import PersonName
 from synth.themes.polarity import Polarity
@@ -42,6 +42,19 @@ class FeedbackItem(Input):
     specific: bool = Field(description="has concrete examples (a project, incident, number)")
     text: str
 
+    @property
+    def in_chain(self) -> bool:
+        """Written by the engineer's manager or skip-level."""
+        return self.relationship in CHAIN
+
+
+class Span(Input):
+    """Where one statement of a theme sits in its feedback."""
+
+    source_id: uuid.UUID
+    start: int
+    end: int
+
 
 class ThemeInput(Input):
     label: str
@@ -51,6 +64,20 @@ class ThemeInput(Input):
     representatives: list[Quote]
     statement_count: int
     source_ids: list[uuid.UUID] = Field(description="every feedback item the theme draws on")
+    spans: list[Span] = Field(
+        default_factory=list,
+        description="each statement of the theme: one feedback item can feed several themes",
+    )
+
+    @property
+    def outside_chain(self) -> int:
+        """Distinct reviewers outside the engineer's management chain: what the anonymity
+        threshold counts (`relationships` counts each reviewer once)."""
+        return max(0, self.reviewers - sum(self.relationships.get(r.value, 0) for r in CHAIN))
+
+    def holds(self, source_id: uuid.UUID, start: int, end: int) -> bool:
+        """True when the span [start, end) of a source overlaps one of the theme's statements."""
+        return any(s.source_id == source_id and s.start < end and start < s.end for s in self.spans)
 
 
 class ExpectationInput(Input):
@@ -114,6 +141,10 @@ class ExpectationInputs(Named):
     themes: list[ThemeInput]
     current_expectations: list[ExpectationInput]
     objectives: list[str] = Field(default_factory=list, description="team and company objectives")
+    anonymity_threshold: int = Field(
+        default=3,
+        description="reviewers outside the management chain a theme needs to reach the engineer",
+    )
 
 
 class AssessmentInput(Input):

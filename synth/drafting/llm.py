@@ -99,7 +99,7 @@ def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
         mode="json",
         exclude_none=True,
         # Which feedback each theme draws on is for coverage, computed after drafting.
-        exclude={"feedback": True, "themes": {"__all__": {"source_ids"}}},
+        exclude={"feedback": True, "themes": {"__all__": {"source_ids", "spans"}}},
     )
     _trim_quotes(data)
     if not isinstance(inputs, ExpectationInputs):

@@ -10,8 +10,13 @@ Where they come from, in order:
   the engineer is not performing well and the gap is well corroborated or carried over);
 - when performing well: a stability expectation that keeps the top strength steady, and at
   most one next-level expectation, only when strengths clearly outweigh growth areas;
-- otherwise the level's own competencies fill the set up to three.
-Nothing is random and ties break by input order, so the same inputs give the same draft.
+- otherwise the level's own competencies fill the set up to three;
+- then, room permitting, one growth area the engineer will not see (fewer reviewers outside
+  the management chain than the anonymity threshold) as a suggestion for the manager alone:
+  the release projection keeps it out of the engineer's version, and the set the engineer
+  reads is complete without it.
+Everything the engineer reads is built from released themes only. Nothing is random and ties
+break by input order, so the same inputs give the same draft.
 """
 
 from datetime import date, timedelta
@@ -69,11 +74,17 @@ def draft_expectations(inputs: ExpectationInputs) -> ExpectationSuggestions:
     style = inputs.level.style if inputs.level.style in STYLES else OWNERSHIP
     plan = Plan(inputs=inputs, style=style, due=inputs.next_period.ends_on)
     themes = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
+    released = [t for t in themes if t.outside_chain >= inputs.anonymity_threshold]
     growth = [
-        t for t in themes if theme_place(t) is not Place.STRENGTH and t.reviewers >= CORROBORATED
+        t for t in released if theme_place(t) is not Place.STRENGTH and t.reviewers >= CORROBORATED
     ]
     strengths = [
-        t for t in themes if theme_place(t) is Place.STRENGTH and t.reviewers >= CORROBORATED
+        t for t in released if theme_place(t) is Place.STRENGTH and t.reviewers >= CORROBORATED
+    ]
+    held_back = [
+        t
+        for t in themes
+        if t not in released and theme_place(t) is Place.GROWTH and t.reviewers >= CORROBORATED
     ]
     onboarding_due = min(inputs.start_date + timedelta(days=ONBOARDING_DAYS), plan.due)
     # A "new hire" whose 90 days are over before the period starts gets regular expectations.
@@ -83,6 +94,12 @@ def draft_expectations(inputs: ExpectationInputs) -> ExpectationSuggestions:
             chosen.append(_growth(plan, growth[0], due=onboarding_due))
     else:
         chosen = _regular(plan, growth, strengths)
+    if held_back and len(chosen) < MAX_EXPECTATIONS:
+        chosen.append(
+            _for_the_manager(
+                plan, held_back[0], due=onboarding_due if inputs.new_hire else plan.due
+            )
+        )
     return ExpectationSuggestions(
         level=inputs.level.key, style=style, expectations=chosen[:MAX_EXPECTATIONS]
     )
@@ -155,8 +172,8 @@ def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation
     )
     if remedial:
         rationale += (
-            " Remedial: the gap is well corroborated, so meeting the current level here comes "
-            "first."
+            " Remedial: several reviewers describe the same gap, so closing it comes before "
+            "new scope."
         )
     if linked is not None and linked.self_outcome is not None:
         rationale += (
@@ -180,6 +197,18 @@ def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation
         due_on=due,
         key_steps=key_steps_for(plan, topic.steps, objective),
     )
+
+
+def _for_the_manager(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation:
+    """A growth expectation on a theme the engineer will not see: the manager's to adopt as
+    their own, or to raise in the 1:1 without attributing it."""
+    suggestion = _growth(plan, theme, due=due)
+    note = (
+        f" For you only: fewer than {plan.inputs.anonymity_threshold} reviewers outside the "
+        "management chain raise it, so the engineer will not see this suggestion; adopt it as "
+        "your own if you agree."
+    )
+    return suggestion.model_copy(update={"rationale": suggestion.rationale + note})
 
 
 def _carried_over(current: list[ExpectationInput], theme: ThemeInput) -> ExpectationInput | None:

@@ -29,7 +29,6 @@ from synth.drafting.offline_text import (
     quoted,
     relationship_mix,
     reviewer_of,
-    reviewers_subject,
     theme_name,
     theme_place,
 )
@@ -211,7 +210,8 @@ def _claim_text(index: int, place: Place, quote: Quote) -> str:
 
 
 def _summary(theme: ThemeInput, place: Place, feedback: Feedback) -> str:
-    subject = reviewers_subject(theme.reviewers, theme.relationships)
+    # How many, never who: the summary is what the engineer reads when the theme is released.
+    subject = cap(count(theme.reviewers, "reviewer"))
     name = quoted(theme.label)
     statements = count(theme.statement_count, "statement")
     if place is Place.STRENGTH:

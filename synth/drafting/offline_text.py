@@ -180,24 +180,6 @@ def _group_counts(relationships: Mapping[str, int]) -> dict[str, tuple[str, str,
     return groups
 
 
-def reviewers_subject(n: int, relationships: Mapping[str, int]) -> str:
-    """Sentence subject for `n` reviewers: "Three peers" or "Four reviewers, including a
-    cross-functional partner,". Counts only, never who."""
-    groups = _group_counts(relationships)
-    if set(groups) == {"peers"} and groups["peers"][2] == n:
-        return cap(count(n, "peer"))
-    extras = []
-    for group, (one, many, k) in groups.items():
-        if group == "peers":
-            continue
-        if group == "chain":
-            extras.append(one)
-        else:
-            extras.append(one if k == 1 else f"{number(k)} {many}")
-    subject = cap(count(n, "reviewer"))
-    return f"{subject}, including {join(extras)}," if extras else subject
-
-
 def relationship_mix(relationships: Iterable[str]) -> str:
     """ "peers, a cross-functional partner and their management chain"."""
     counts: dict[str, int] = {}

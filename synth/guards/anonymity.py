@@ -52,6 +52,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from synth.guards.findings import Finding, strings
+from synth.guards.two_track import mentions_talent_track
 from synth.people.names import PersonName
 
 GUARD = "anonymity"
@@ -458,6 +459,7 @@ def check_anonymity(
     for path, text in strings(engineer_text):
         if text in known:
             continue
+        found += relationships_stated(text, path)
         for hit in _hits(text, names, phrases):
             found.append(
                 Finding(guard=GUARD, code=hit.code, blocking=True, message=hit.message, path=path)
@@ -477,6 +479,80 @@ def check_anonymity(
                 )
             )
     return found
+
+
+# --- who said it: relationship groups ---------------------------------------------------------
+
+# Fields that describe what reviewers said (not the engineer's own instructions: key steps may
+# well say "ask two peers for a review").
+_DESCRIBING = frozenset({"theme", "summary", "overview", "note", "rationale", "relevant", "source"})
+_GROUP = (
+    r"(?:management\s+chain|(?:line\s+|engineering\s+|direct\s+)?managers?"
+    r"|skip[\s-]?levels?(?:\s+managers?)?|directors?|peers?|cross[\s-]functional(?:\s+[\w-]+)?"
+    r"|(?:direct\s+)?reports|(?:people|someone)\s+(?:they|you|he|she)\s+manages?"
+    r"|(?:product|design|data|analytics)\s+(?:partners?|side|colleagues?|team))"
+)
+_REVIEWERISH = re.compile(
+    rf"\b(?:reviewers?|feedback|raised?|raises|name[sd]?|agree[sd]?|{_SAYS})\b", re.IGNORECASE
+)
+_WHO_SAID = [
+    # "Three reviewers, including their management chain, raise ..."
+    re.compile(
+        rf"\b(?:including|incl\.|among\s+them|from|across|both|spanning)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"{_GROUP}\b",
+        re.IGNORECASE,
+    ),
+    # "peers and their management chain", "a peer, a cross-functional partner and ..."
+    re.compile(
+        rf"\b{_GROUP}\b(?:\s+[\w-]+){{0,2}}?\s*(?:,|and|&)\s+(?:[\w-]+\s+){{0,2}}?{_GROUP}\b",
+        re.IGNORECASE,
+    ),
+    # "cross-functional partners describe ...", "peers say ..."
+    re.compile(
+        rf"\b{_GROUP}\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:raise[sd]?|name[sd]?|agree[sd]?|{_SAYS})\b",
+        re.IGNORECASE,
+    ),
+]
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def _states_relationship(sentence: str) -> str | None:
+    if not _REVIEWERISH.search(sentence):
+        return None
+    for pattern in _WHO_SAID:
+        hit = pattern.search(sentence)
+        if hit is not None:
+            return hit.group(0)
+    return None
+
+
+def without_relationships(text: str) -> str:
+    """`text` without the sentences that say which relationships said what: what the
+    engineer reads never carries them, whatever an override accepted."""
+    kept = [s for s in _SENTENCE.findall(text) if _states_relationship(s) is None]
+    return "".join(kept).strip()
+
+
+def relationships_stated(text: str, path: str) -> list[Finding]:
+    """A describing field that says which relationships said what ("including their
+    management chain", "peers and a cross-functional partner raise ..."): released text
+    gives how many reviewers, never who."""
+    if path.rpartition(".")[2].split("[")[0] not in _DESCRIBING:
+        return []
+    for sentence in _SENTENCE.findall(text):
+        said = _states_relationship(sentence)
+        if said is not None:
+            return [
+                Finding(
+                    guard=GUARD,
+                    code="relationship_stated",
+                    blocking=True,
+                    message=f"says who gave the feedback ({said!r}): say how many reviewers, "
+                    "never which relationships; the engineer's version drops the sentence",
+                    path=path,
+                )
+            ]
+    return []
 
 
 # --- cutting quotes ---------------------------------------------------------------------------
@@ -554,3 +630,20 @@ def cut_quote(quote: str, *, reviewers: Sequence[Reviewer], max_words: int = 7) 
         for hit in late:
             a, b = start + min(hit.start, len(core) - 1), start + min(hit.end, len(core))
             dropped.update(i for i, (s, e) in enumerate(clauses) if s < b and a < e)
+
+
+_LEADING = re.compile(r"^(?:and|but|so|or|because|also|though)\s+", re.IGNORECASE)
+EXAMPLE_MIN_WORDS = 4  # "and she always helps." says nothing on its own
+
+
+def example_cut(quote: str, *, reviewers: Sequence[Reviewer]) -> str | None:
+    """What a reader outside the 1:1 (the engineer, HR) may see of a reviewer's sentence: its
+    non-identifying part (`cut_quote`), without a leading conjunction, at least four words,
+    and never one that talks about pay, ratings or promotion (the other track's business)."""
+    cut = cut_quote(quote, reviewers=reviewers)
+    if cut is None:
+        return None
+    cut = _LEADING.sub("", cut)
+    if len(cut.rstrip("…").split()) < EXAMPLE_MIN_WORDS or mentions_talent_track(cut):
+        return None
+    return cut

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from synth.drafting.inputs import DraftInputs, ExpectationInputs, FeedbackItem, Quote
 from synth.drafting.models import DraftKind
 from synth.drafting.outputs import Claim
-from synth.drafting.release import engineer_version, withheld
+from synth.drafting.release import engineer_version, withheld, withheld_suggestions
 from synth.guards import anonymity, bias, citations, injection, two_track
 from synth.guards.findings import Finding, SourceText, strings
 from synth.people.names import PersonName
@@ -59,6 +59,7 @@ class GuardContext:
     reviewers: Sequence[anonymity.Reviewer] = ()
     anonymity_threshold: int = 3
     talent_texts: Sequence[str] = ()
+    ladder: two_track.LadderTerms | None = None  # the organisation's level names (None: default)
     embed: Embed | None = field(default=None, compare=False)
 
 
@@ -191,18 +192,36 @@ def _engineer_facing(
             code="theme_withheld",
             blocking=False,
             message=(
-                f"“{section['theme']}” rests on {count} distinct reviewer(s), fewer than "
-                f"{threshold}: the engineer will not see it; raise it in the 1:1 without "
-                "attributing it"
+                f"“{section['theme']}” rests on {count} distinct reviewer(s) outside the "
+                f"management chain (or names a withheld theme), fewer than {threshold}: the "
+                "engineer will not see it; raise it in the 1:1 without attributing it"
             ),
             path=path,
         )
         for path, section, count in withheld(content, anonymity_threshold=threshold, inputs=inputs)
     ]
+    found += [
+        Finding(
+            guard=anonymity.GUARD,
+            code="suggestion_withheld",
+            blocking=False,
+            message=(
+                f"“{suggestion.get('title', '')}” answers {suggestion.get('source', '')!r}, "
+                "which is not released to the engineer (a theme under the anonymity threshold, "
+                "or not a theme, objective or competency of their level): it stays in your "
+                "version only"
+            ),
+            path=path,
+        )
+        for path, suggestion in withheld_suggestions(
+            content, anonymity_threshold=threshold, inputs=inputs
+        )
+    ]
     return found + two_track.check_two_track(
         released,
         talent_texts=context.talent_texts,
         public_texts=[item.text for item in texts] + sorted(agreed),
+        ladder=context.ladder,
     )
 
 

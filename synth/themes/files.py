@@ -2,7 +2,9 @@
 
 Input: one `{"id": ..., "text": ...}` per line. Output: one `{"id": ..., "theme": int|null}`
 per input record, in input order, and optionally a summary of the themes. The whole file is
-checked before anything is embedded: a bad line stops the run with its line number.
+checked before anything is embedded: a bad line stops the run with its line number. There is
+no org chart here, so labels leave out names by what the texts show alone: `keyphrase_labels`
+drops words capitalised mid-sentence that are no common English word (`proper_names`).
 """
 
 import json

@@ -1,7 +1,11 @@
 """Naming themes: short keyphrase labels (class-based TF-IDF) and representatives.
 
-Rules and counts, not a model, so labels are deterministic and cheap; names of people are
-never used as label words.
+Rules and counts, not a model, so labels are deterministic and cheap. Names of people are
+never label words: the caller's `exclude` (every name variant of everyone in the org), reviewer
+handles, and words a theme's own texts use as names (`proper_names`: capitalised mid-sentence
+in most of their occurrences and no common English word, or a given name), which covers
+people outside the org. The price is that product names written capitalised ("Kubernetes")
+never label a theme either.
 """
 
 import math
@@ -11,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from synth.people.names import fold, is_handle, proper_names
 
 STOPWORDS = frozenset(
     """a about above after again against all also always am an and any are aren't as at be
@@ -42,22 +48,34 @@ def _terms(text: str, exclude: frozenset[str]) -> list[str]:
     words = [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
     terms: list[str] = []
     for i, word in enumerate(words):
-        if word in STOPWORDS or word in exclude or len(word) < 3:
+        if not _usable(word, exclude):
             continue
         terms.append(word)
-        if i + 1 < len(words):
-            nxt = words[i + 1]
-            if nxt not in STOPWORDS and nxt not in exclude and len(nxt) >= 3:
-                terms.append(f"{word} {nxt}")
+        if i + 1 < len(words) and _usable(words[i + 1], exclude):
+            terms.append(f"{word} {words[i + 1]}")
     return terms
+
+
+def _usable(word: str, exclude: frozenset[str]) -> bool:
+    return not (
+        len(word) < 3
+        or word in STOPWORDS
+        or word in exclude
+        or fold(word) in exclude
+        or is_handle(word)
+    )
 
 
 def keyphrase_labels(
     themes: Sequence[Sequence[str]], *, exclude: Iterable[str] = (), per_theme: int = 2
 ) -> list[str]:
-    """A short label per theme: its most distinctive words and bigrams (class-based TF-IDF)."""
+    """A short label per theme: its most distinctive words and bigrams (class-based TF-IDF),
+    never a word of `exclude` (lowercased) nor one the theme's texts use as a name."""
     excluded = frozenset(w.lower() for w in exclude)
-    counts = [Counter(t for text in texts for t in set(_terms(text, excluded))) for texts in themes]
+    counts = []
+    for texts in themes:
+        names = excluded | proper_names(texts)
+        counts.append(Counter(t for text in texts for t in set(_terms(text, names))))
     df = Counter(term for c in counts for term in c)
     n = len(themes)
     labels: list[str] = []

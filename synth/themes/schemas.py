@@ -26,6 +26,10 @@ class Support(OutputModel):
     """Who backs a theme: distinct authors and their relationships (counts, never names)."""
 
     authors: int
+    outside_chain: int = Field(
+        description="Distinct authors outside the subject's management chain: only they count "
+        "towards the anonymity threshold, since a manager's view never makes a peer identifiable"
+    )
     relationships: dict[str, int]
 
 
@@ -36,7 +40,8 @@ class Theme(OutputModel):
     size: int
     support: Support
     meets_anonymity_threshold: bool = Field(
-        description="Enough distinct authors for the theme to be shown to the engineer"
+        description="Enough distinct authors outside the subject's management chain for the "
+        "theme to be shown to the engineer"
     )
     representatives: list[StatementRef]
     statements: list[StatementRef]
@@ -54,24 +59,34 @@ class PersonThemes(OutputModel):
 
 
 class OrgTheme(OutputModel):
+    """A theme across the organisation as HR sees it: a title, counts, polarity and excerpts;
+    nothing about an individual, nor who said it."""
+
     id: int
     label: str
     polarity: Polarity
     size: int
-    authors: int
+    authors: int = Field(
+        description="Distinct authors outside the management chain of the person they wrote about"
+    )
     subjects: int
-    relationships: dict[str, int]
-    representatives: list[str] = Field(description="Typical statements, names masked")
+    representatives: list[str] = Field(
+        description="Non-identifying excerpts (at most seven words, names and gendered pronouns "
+        "masked), only from people with two or more statements in a theme about several people"
+    )
 
 
 class OrgThemes(OutputModel):
-    """Org-wide themes for HR: only themes backed by at least `min_authors` reviewers."""
+    """Org-wide themes for HR: only themes backed by at least `min_authors` reviewers outside
+    the management chain."""
 
     period_id: uuid.UUID
     min_authors: int
     statements: int
     themes: list[OrgTheme]
-    withheld_themes: int = Field(description="Themes with too few distinct authors to show")
+    withheld_themes: int = Field(
+        description="Themes with too few distinct authors outside the chain to show"
+    )
 
 
 class SearchRequest(InputModel):

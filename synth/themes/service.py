@@ -8,6 +8,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import ColumnElement, func, or_, select
@@ -22,7 +23,17 @@ from synth.cycles.feedback import readable_feedback
 from synth.cycles.models import PeerFeedback, Relationship, SelfAssessment
 from synth.cycles.self_assessments import readable_self_assessments
 from synth.errors import Forbidden, InvalidInput, NotFound
+from synth.guards.anonymity import Reviewer, example_cut
+from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person
+from synth.people.names import (
+    PersonName,
+    mask_names,
+    name_variants,
+    neutral_pronouns,
+    proper_names,
+)
+from synth.people.org import management_chain
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
@@ -45,6 +56,7 @@ from synth.themes.store import nearest, vectors_for
 
 MIN_THEME_STATEMENTS = 2
 STATEMENTS_PER_THEME_STEP = 40
+ORG_EXCERPTS = 3
 
 
 def min_theme_size(statements: int) -> int:
@@ -77,13 +89,12 @@ def ref(statement: Statement) -> StatementRef:
     )
 
 
-def name_terms(db_session: Session) -> set[str]:
-    """Every name part of every person: never a label word, masked in HR views."""
+def name_terms(db_session: Session) -> frozenset[str]:
+    """Every name variant of everyone in the org: never a label word, masked in HR views."""
     terms: set[str] = set()
     for name, email in db_session.execute(select(Person.name, Person.email)):
-        terms.update(p.lower() for p in re.findall(r"\w+", name) if len(p) > 1)
-        terms.update(p.lower() for p in re.findall(r"[a-z]+", email.split("@")[0]) if len(p) > 1)
-    return terms
+        terms |= name_variants(name, email)
+    return frozenset(terms)
 
 
 def _clustered(
@@ -99,12 +110,21 @@ def _clustered(
     return ready, matrix, [int(x) for x in result.labels]
 
 
+class _Clustering(NamedTuple):
+    statements: Sequence[Statement]
+    ready: list[Statement]
+    matrix: np.ndarray
+    labels: list[int]
+    relationships: dict[uuid.UUID, Relationship]
+    themes: list[Theme]
+
+
 def _peer_themes(
     db_session: Session,
     embedder: Embedder,
     *conditions: ColumnElement[bool],
-    exclude: set[str],
-) -> tuple[Sequence[Statement], list[Statement], list[int], list[Theme]]:
+    exclude: frozenset[str],
+) -> _Clustering:
     """Peer-feedback statements matching `conditions`, clustered and named as themes."""
     statements = db_session.scalars(
         select(Statement)
@@ -119,12 +139,13 @@ def _peer_themes(
             )
         ).all()
     )
-    return (
-        statements,
-        ready,
-        labels,
-        _build_themes(ready, matrix, labels, relationships, exclude=exclude),
-    )
+    # Computed once per subject: an org-wide theme spans many people, each with their chain.
+    chains = {
+        subject: frozenset(management_chain(db_session, subject))
+        for subject in {s.subject_id for s in ready}
+    }
+    themes = _build_themes(ready, matrix, labels, relationships, chains, exclude=exclude)
+    return _Clustering(statements, ready, matrix, labels, relationships, themes)
 
 
 def person_themes(
@@ -148,7 +169,7 @@ def person_themes(
         raise Forbidden(
             "themes of a person's feedback are for their management chain and thought partner"
         )
-    statements, ready, labels, themes = _peer_themes(
+    found = _peer_themes(
         db_session,
         embedder,
         Statement.subject_id == person_id,
@@ -159,9 +180,9 @@ def person_themes(
         person_id=person_id,
         period_id=period_id,
         model=embedder.name,
-        themes=themes,
-        unthemed=[ref(s) for s, label in zip(ready, labels, strict=True) if label < 0],
-        pending_statements=len(statements) - len(ready),
+        themes=found.themes,
+        unthemed=[ref(s) for s, label in zip(found.ready, found.labels, strict=True) if label < 0],
+        pending_statements=len(found.statements) - len(found.ready),
     )
 
 
@@ -170,8 +191,9 @@ def _build_themes(
     matrix: np.ndarray,
     labels: list[int],
     relationships: Mapping[uuid.UUID, Relationship],
+    chains: Mapping[uuid.UUID, frozenset[uuid.UUID]],
     *,
-    exclude: set[str],
+    exclude: frozenset[str],
 ) -> list[Theme]:
     threshold = get_settings().anonymity_threshold
     groups: dict[int, list[int]] = {}
@@ -179,7 +201,12 @@ def _build_themes(
         if label >= 0:
             groups.setdefault(label, []).append(index)
     ids = sorted(groups)
-    names = keyphrase_labels([[ready[i].text for i in groups[t]] for t in ids], exclude=exclude)
+    # Pay or promotion talk belongs to the talent track: it never names a theme that reaches
+    # an engineer or HR ("writing · underpaid"), though the manager still sees the statement.
+    named = [
+        [ready[i].text for i in groups[t] if not mentions_talent_track(ready[i].text)] for t in ids
+    ]
+    names = keyphrase_labels(named, exclude=exclude)
     themes: list[Theme] = []
     for theme_id, name in zip(ids, names, strict=True):
         members = groups[theme_id]
@@ -187,6 +214,13 @@ def _build_themes(
         for i in members:
             first_by_author.setdefault(ready[i].author_id, i)
         authors = set(first_by_author)
+        # A manager or skip-level backing a theme about their report is their own view: only
+        # reviewers outside each statement's subject's chain make the others unidentifiable.
+        outside = {
+            ready[i].author_id
+            for i in members
+            if ready[i].author_id not in chains[ready[i].subject_id]
+        }
         kinds = Counter(
             _relationship(relationships, ready[i].feedback_id) for i in first_by_author.values()
         )
@@ -197,8 +231,12 @@ def _build_themes(
                 label=name,
                 polarity=theme_polarity(statement_polarity(ready[i].text) for i in members),
                 size=len(members),
-                support=Support(authors=len(authors), relationships=dict(sorted(kinds.items()))),
-                meets_anonymity_threshold=len(authors) >= threshold,
+                support=Support(
+                    authors=len(authors),
+                    outside_chain=len(outside),
+                    relationships=dict(sorted(kinds.items())),
+                ),
+                meets_anonymity_threshold=len(outside) >= threshold,
                 representatives=[ref(ready[members[r]]) for r in reps],
                 statements=[ref(ready[i]) for i in members],
             )
@@ -219,7 +257,8 @@ def org_themes(
     embedder: Embedder,
     min_authors: int | None = None,
 ) -> OrgThemes:
-    """Themes across all peer feedback of a period, for HR: aggregates only, names masked."""
+    """Themes across all peer feedback of a period, for HR: a title, counts, polarity and
+    non-identifying excerpts; nothing about an individual and nothing about who said it."""
     principal.require(Role.HR)
     floor = get_settings().anonymity_threshold
     wanted = floor if min_authors is None else min_authors
@@ -230,35 +269,86 @@ def org_themes(
         )
     periods.get(db_session=db_session, principal=principal, period_id=period_id)
     exclude = name_terms(db_session)
-    _, ready, _, themes = _peer_themes(
-        db_session, embedder, Statement.period_id == period_id, exclude=exclude
-    )
-    shown = [t for t in themes if t.support.authors >= wanted]
-    by_id = {s.id: s for s in ready}
+    found = _peer_themes(db_session, embedder, Statement.period_id == period_id, exclude=exclude)
+    shown = [t for t in found.themes if t.support.outside_chain >= wanted]
+    # Names of people outside the org too, as the texts use them ("pairs with Kofi").
+    masked = exclude | proper_names(s.text for s in found.ready)
+    reviewers = _reviewers(db_session, found)
+    index = {s.id: i for i, s in enumerate(found.ready)}
     return OrgThemes(
         period_id=period_id,
         min_authors=wanted,
-        statements=len(ready),
+        statements=len(found.ready),
         themes=[
             OrgTheme(
                 id=t.id,
                 label=t.label,
                 polarity=t.polarity,
                 size=t.size,
-                authors=t.support.authors,
-                subjects=len({by_id[s.statement_id].subject_id for s in t.statements}),
-                relationships=t.support.relationships,
-                representatives=[mask_names(r.text, exclude) for r in t.representatives],
+                authors=t.support.outside_chain,
+                subjects=len({found.ready[index[s.statement_id]].subject_id for s in t.statements}),
+                representatives=_excerpts(
+                    found,
+                    [index[s.statement_id] for s in t.statements],
+                    reviewers=reviewers,
+                    masked=masked,
+                ),
             )
             for t in shown
         ],
-        withheld_themes=len(themes) - len(shown),
+        withheld_themes=len(found.themes) - len(shown),
     )
 
 
-def mask_names(text: str, names: set[str]) -> str:
-    """Replace any word that is part of a person's name with [name]."""
-    return re.sub(r"\w+", lambda m: "[name]" if m.group(0).lower() in names else m.group(0), text)
+def _reviewers(db_session: Session, found: _Clustering) -> dict[uuid.UUID, Reviewer]:
+    """Each author of the clustered statements as the anonymity guard's cutter sees them."""
+    relationship: dict[uuid.UUID, str] = {}
+    for s in found.ready:
+        relationship.setdefault(s.author_id, _relationship(found.relationships, s.feedback_id))
+    people = db_session.scalars(select(Person).where(Person.id.in_(relationship))).all()
+    return {
+        p.id: Reviewer(
+            person=PersonName(id=p.id, name=p.name, email=p.email),
+            title=p.title,
+            function=p.function.value,
+            relationship=relationship[p.id],
+        )
+        for p in people
+    }
+
+
+def _excerpts(
+    found: _Clustering,
+    members: list[int],
+    *,
+    reviewers: Mapping[uuid.UUID, Reviewer],
+    masked: frozenset[str],
+) -> list[str]:
+    """Up to `ORG_EXCERPTS` cuts of the theme's most typical statements, never one that is
+    the only statement about its subject in the theme, none from a theme about one person."""
+    ready = found.ready
+    per_subject = Counter(ready[i].subject_id for i in members)
+    if len(per_subject) < 2:
+        return []
+    authors = [reviewers[a] for a in dict.fromkeys(ready[i].author_id for i in members)]
+    excerpts: list[str] = []
+    for r in representatives(found.matrix[members], count=len(members)):
+        statement = ready[members[r]]
+        if per_subject[statement.subject_id] < 2 or mentions_talent_track(statement.text):
+            continue
+        cut = example_cut(statement.text, reviewers=authors)
+        if cut is None or _words(cut) == _words(statement.text):  # a whole statement
+            continue
+        excerpt = neutral_pronouns(mask_names(cut, masked))
+        if excerpt not in excerpts:
+            excerpts.append(excerpt)
+        if len(excerpts) == ORG_EXCERPTS:
+            break
+    return excerpts
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 def similar(

@@ -1,15 +1,29 @@
 """Settings: one BaseSettings class, read from SYNTH_* environment variables."""
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("synth"))
+
+
+def _names(value: Any) -> Any:
+    """A list from "a,b,c" (or a JSON list, as SYNTH_FALLBACK_MODELS has always accepted)."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+NameList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -23,8 +37,15 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=_default_data_dir)
     model: str | None = Field(default=None, description="litellm model name; unset = offline")
-    fallback_models: list[str] = Field(
+    fallback_models: NameList = Field(
         default_factory=list, description="litellm models tried in order when SYNTH_MODEL fails"
+    )
+    allowed_models: NameList = Field(
+        default_factory=list,
+        description=(
+            "litellm models a draft request may name (comma-separated); SYNTH_MODEL and "
+            "SYNTH_FALLBACK_MODELS are always allowed. Empty: offline only"
+        ),
     )
     llm_api_base: str | None = Field(default=None, description="Base URL for SYNTH_MODEL")
     llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries per model")
@@ -39,6 +60,46 @@ class Settings(BaseSettings):
     embedding_api_base: str | None = Field(default=None, description="Base URL of its API")
     max_request_bytes: int = Field(default=2_000_000, description="Largest accepted request body")
     anonymity_threshold: int = Field(default=3, ge=2, le=10)
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept in the pool")
+    db_max_overflow: int = Field(default=10, ge=0, description="Extra connections under load")
+    db_pool_timeout_s: float = Field(
+        default=5.0, gt=0, description="Wait for a pooled connection before answering 503"
+    )
+    db_connect_timeout_s: int = Field(
+        default=5, ge=2, description="Wait for a new database connection before giving up"
+    )
+    max_concurrent_requests: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests handled at once (unset: pool size + overflow); others queue",
+    )
+    request_queue_timeout_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a request may wait for a free slot before 503 (0: answer at once)",
+    )
+    cors_origins: NameList = Field(
+        default_factory=list, description="Origins allowed by CORS (comma-separated); empty: none"
+    )
+    auth_failure_limit: int = Field(
+        default=10, ge=1, description="Failed API keys per client IP before 429"
+    )
+    auth_failure_window_s: float = Field(
+        default=60.0, gt=0, description="Window in which auth_failure_limit failures are allowed"
+    )
+    idempotency_ttl_hours: float = Field(
+        default=24.0, gt=0, description="How long an Idempotency-Key replays its first response"
+    )
+
+    @field_validator("fallback_models", "allowed_models", "cors_origins", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        return _names(value)
+
+    @property
+    def request_limit(self) -> int:
+        """Requests admitted at once: by default as many as the pool has connections."""
+        return self.max_concurrent_requests or self.db_pool_size + self.db_max_overflow
 
 
 @lru_cache

@@ -22,6 +22,10 @@ class SynthError(Exception):
             body["details"] = self.details
         return body
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that belong with this error (none unless a subclass says so)."""
+        return {}
+
 
 class InvalidInput(SynthError):
     """The request is well-formed but its content breaks a rule."""
@@ -43,6 +47,13 @@ class Unauthorized(SynthError):
     code = "unauthorized"
     status = 401
 
+    def headers(self) -> dict[str, str]:
+        # RFC 6750: name the scheme on every 401; "invalid_token" only when one was sent.
+        challenge = 'Bearer realm="synth"'
+        if self.code != "missing_api_key":
+            challenge += ', error="invalid_token"'
+        return {"WWW-Authenticate": challenge}
+
 
 class Forbidden(SynthError):
     """Valid credentials, but this principal may not do this."""
@@ -63,3 +74,30 @@ class ConfigurationError(SynthError):
 
     code = "configuration_error"
     status = 500
+
+
+class RetryLater(SynthError):
+    """A refusal that will pass if the caller waits: carries a Retry-After in seconds."""
+
+    def __init__(
+        self, message: str, *, retry_after_s: int, details: Any = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, details=details, code=code)
+        self.retry_after_s = max(1, retry_after_s)
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class TooManyRequests(RetryLater):
+    """This client has asked too often (e.g. too many failed API keys)."""
+
+    code = "too_many_requests"
+    status = 429
+
+
+class Unavailable(RetryLater):
+    """synth cannot serve the request right now (database down, overloaded)."""
+
+    code = "unavailable"
+    status = 503

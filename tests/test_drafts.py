@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.audit.models import AuditEvent
+from synth.config import get_settings
 from synth.cycles.models import PeriodStatus, Relationship
 from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftStatus
@@ -228,8 +229,10 @@ def test_transitions_out_of_order_are_refused(
 
 
 def test_a_model_litellm_does_not_know_is_refused_at_request_time(
-    client: TestClient, org: f.Org, db: Session
+    client: TestClient, org: f.Org, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    allowed = ["no-such-provider/model-x", "openai/gpt-4o-mini"]
+    monkeypatch.setattr(get_settings(), "allowed_models", allowed)
     response = ask(client, org, model="no-such-provider/model-x")
     assert response.status_code == 422 and response.json()["code"] == "unknown_model"
     assert db.scalar(select(Draft.id).where(Draft.subject_id == org.engineer.id)) is None

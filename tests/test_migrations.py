@@ -53,7 +53,7 @@ def test_upgrade_twice_is_a_no_op(scratch: Engine) -> None:
 
 
 def test_models_match_the_migrations(engine: Engine) -> None:
-    """Autogenerate finds nothing to add: the ORM and migrations/ describe one schema."""
+    """Autogenerate finds nothing to add: the ORM and synth/migrations/ describe one schema."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 

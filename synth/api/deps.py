@@ -1,6 +1,6 @@
 """Dependencies every route uses: a database session and the authenticated principal."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from synth.api.limits import FailedAuthThrottle
 from synth.auth.principal import Principal
 from synth.auth.service import authenticate
 from synth.db.engine import transaction
@@ -28,16 +29,26 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def get_principal(
+    request: Request,
     db: SessionDep,
     authorization: Annotated[str | None, Header(description="Bearer <api key>")] = None,
 ) -> Principal:
-    """The caller behind `Authorization: Bearer <key>`, or 401."""
+    """The caller behind `Authorization: Bearer <key>`, or 401 (429 after many bad keys)."""
     if authorization is None:
         raise Unauthorized("missing Authorization: Bearer <api key> header", code="missing_api_key")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("use Authorization: Bearer <api key>", code="invalid_api_key")
-    return authenticate(db_session=db, token=token.strip())
+    throttle: FailedAuthThrottle = request.app.state.auth_throttle
+    client = request.client.host if request.client else "unknown"
+    # Checked before the key is looked up: a throttled client costs no query, and a valid
+    # key guessed while throttled is not told apart from a wrong one.
+    throttle.check(client)
+    try:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("use Authorization: Bearer <api key>", code="invalid_api_key")
+        return authenticate(db_session=db, token=token.strip())
+    except Unauthorized:
+        throttle.failed(client)
+        raise
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -79,7 +90,10 @@ class Creator:
         payload: BaseModel,
         produce: Callable[[Session, Principal], BaseModel | dict[str, Any]],
         status_code: int = 201,
+        secret_fields: Collection[str] = (),
     ) -> JSONResponse:
+        """Answer with `produce`'s result; `secret_fields` of it are never stored for replay."""
+
         def run() -> tuple[int, Any]:
             result = produce(self.db, self.principal)
             body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
@@ -94,6 +108,7 @@ class Creator:
                 request.method, request.url.path, payload.model_dump(mode="json")
             ),
             produce=run,
+            secret_fields=frozenset(secret_fields),
         )
         headers = {"Idempotent-Replayed": "true"} if replayed else None
         return JSONResponse(status_code=status, content=body, headers=headers)

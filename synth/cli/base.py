@@ -1,8 +1,11 @@
 """What every synth command shares: the typer app, consoles, error printing, sessions."""
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import TypeVar
 
 import typer
@@ -25,6 +28,24 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into SystemExit: its default action kills the process on the spot, so
+    neither `finally` blocks nor atexit hooks (which release the embedded PostgreSQL and stop
+    it when this is its last user) would run."""
+    raise SystemExit(128 + signum)
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # SIGINT already raises KeyboardInterrupt; SIGTERM (systemd, docker stop, kill) should
+    # end a command the same orderly way. uvicorn takes both over while it serves and
+    # re-raises them after its own graceful shutdown, so `serve` ends through here as well.
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (and only it receives signals)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
 
 
 def fail(exc: SynthError) -> typer.Exit:

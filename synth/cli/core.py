@@ -42,15 +42,25 @@ def serve(
     except SynthError as exc:
         raise fail(exc) from None
     if worker:
+        from synth.db.engine import make_engine
         from synth.drafting.factory import get_drafter
         from synth.themes.embedders import get_embedder
         from synth.workflow.worker import start_in_background
 
-        start_in_background(engine, get_embedder(), get_drafter())
+        # A pool of its own: the worker never takes a connection a request is waiting for.
+        worker_engine = make_engine(engine.url.render_as_string(hide_password=False))
+        background = start_in_background(worker_engine, get_embedder(), get_drafter())
     base.console.print(
         f"synth API on http://{host}:{port}/v1 (docs at /docs, spec at /openapi.json)"
     )
-    uvicorn.run(create_app(engine), host=host, port=port)
+    app = create_app(engine)
+    if worker:
+        app.state.worker_health = background.health.snapshot  # merged into /healthz
+    try:
+        uvicorn.run(app, host=host, port=port)
+    finally:
+        if worker:
+            background.shutdown()
 
 
 @db_app.command("upgrade")

@@ -177,6 +177,9 @@ def _print_progress(report: IngestReport) -> None:
 @base.app.command("worker")
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Wake at least this often")] = 5.0,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Drafts generated at once (model calls overlap)")
+    ] = 1,
 ) -> None:
     """Embed new feedback and generate queued drafts; run as many as you like on one database."""
     from synth.db.engine import get_engine
@@ -196,6 +199,7 @@ def worker(
             stop=stop,
             poll_seconds=poll_seconds,
             on_report=_print_progress,
+            concurrency=concurrency,
         )
     except KeyboardInterrupt:
         stop.set()

@@ -1,5 +1,6 @@
 """Run alembic migrations from code (used by `synth db upgrade`, serve, demo and tests)."""
 
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -8,7 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# Package data, so an installed wheel migrates too; alembic wants a directory on disk, which
+# synth always is (wheels install unzipped).
+MIGRATIONS_DIR = Path(str(files("synth") / "migrations"))
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -36,5 +39,5 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def head_revision(engine: Engine) -> str | None:
-    """The newest revision in migrations/."""
+    """The newest revision in synth/migrations/."""
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()

@@ -4,12 +4,22 @@ Identical inputs + prompt version + model reuse a stored draft with zero model c
 guard runs on what is stored (fresh or reused) and its report is kept on the draft. A
 drafter failure marks the draft failed with its reason (retryable); not enough feedback is a
 clear, final result rather than an empty draft.
+
+Every claim is fenced: the worker holds claim number `attempts` and may write the outcome
+only while that claim is still current, so a worker that outlives its lease (or was presumed
+dead) finds the draft taken over or already reviewed, and its result is discarded, never
+written over a manager's approval. A heartbeat renews the lease while the model is called.
+Any other exception fails that job, never the worker: it is queued again after a backoff
+while attempts are left, and failed with the reason once they are not.
 """
 
 import dataclasses
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.cycles.models import ReviewPeriod
+from synth.db.base import utcnow
 from synth.db.engine import transaction
 from synth.drafting import coverage, gather, guarding
 from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback, Usage
@@ -31,7 +42,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.outputs import Synthesis
-from synth.drafting.service import claim_next
+from synth.drafting.service import LEASE, attempts_left, claim_next, holds, renew_lease
 from synth.errors import SynthError
 from synth.people.models import Person
 from synth.talent.models import TalentAssessment
@@ -73,17 +84,28 @@ def _call(drafter: Drafter, kind: DraftKind, inputs: DraftInputs) -> Drafted[Any
     return drafter.checklist(inputs)
 
 
+BACKOFF = timedelta(seconds=30)  # doubled after every failed attempt
+
+
+class LeaseLost(Exception):
+    """The claim was taken over or the draft finished elsewhere: this result is discarded."""
+
+
 def _finish(
     db: Session,
     draft_id: uuid.UUID,
+    fence: int,
     *,
     guard: tuple[DraftInputs, Embedder] | None = None,
     **changes: Any,
 ) -> Draft:
-    """Store the outcome, audited; with `guard` (the inputs and embedder), run every guard on
-    it first, so the audit's after-image holds the report."""
+    """Store the outcome, audited, if claim `fence` is still current (else `LeaseLost`); with
+    `guard` (the inputs and embedder), run every guard on it first, so the audit's
+    after-image holds the report."""
     draft = db.get(Draft, draft_id, with_for_update=True)
     assert draft is not None
+    if not holds(draft, fence):
+        raise LeaseLost(f"draft {draft_id} is {draft.status.value} at attempt {draft.attempts}")
     before = snapshot(draft)
     for name, value in changes.items():
         setattr(draft, name, value)
@@ -97,17 +119,90 @@ def _finish(
 
 
 def _ready(
-    db: Session, draft_id: uuid.UUID, inputs: DraftInputs, embedder: Embedder, **changes: Any
+    db: Session,
+    draft_id: uuid.UUID,
+    fence: int,
+    inputs: DraftInputs,
+    embedder: Embedder,
+    **changes: Any,
 ) -> Draft:
     """A drafted (or reused) output, stored for review with its inputs and guard report."""
     return _finish(
         db,
         draft_id,
+        fence,
         guard=(inputs, embedder),
         status=DraftStatus.READY_FOR_REVIEW,
         inputs=inputs.model_dump(mode="json"),
         **changes,
     )
+
+
+@contextmanager
+def heartbeat(
+    factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int
+) -> Iterator[threading.Event]:
+    """Renew the lease every third of it while the body runs; the yielded event is set once
+    the lease is lost (the result will then be discarded by the fence)."""
+    done, lost = threading.Event(), threading.Event()
+
+    def beat() -> None:
+        while not done.wait(LEASE.total_seconds() / 3):
+            try:
+                with transaction(factory) as db:
+                    if not renew_lease(db, draft_id, fence):
+                        lost.set()
+                        return
+            except Exception:  # the database is away: try again at the next beat
+                log.warning("could not renew the lease of draft %s", draft_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"lease-{draft_id}", daemon=True)
+    thread.start()
+    try:
+        yield lost
+    finally:
+        done.set()
+        thread.join()
+
+
+def _failed(
+    factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int, exc: BaseException
+) -> None:
+    """An unexpected error in a job: queue the draft again after a backoff while attempts are
+    left, else fail it with the reason (a manager can retry it)."""
+    reason = f"{type(exc).__name__}: {exc}"[:2000]
+    with transaction(factory) as db:
+        draft = db.get(Draft, draft_id, with_for_update=True)
+        assert draft is not None
+        if not holds(draft, fence):
+            return
+        left = attempts_left(draft)
+    if left > 0:
+        wait = BACKOFF * 2 ** max(0, 2 - left)
+        log.warning("draft %s attempt %s failed, again in %s: %s", draft_id, fence, wait, reason)
+        with transaction(factory) as db:
+            _finish(
+                db,
+                draft_id,
+                fence,
+                status=DraftStatus.QUEUED,
+                error_code="drafting_error",
+                error=reason,
+            )
+            requeued = db.get(Draft, draft_id)
+            assert requeued is not None
+            requeued.leased_until = utcnow() + wait  # not before
+        return
+    log.error("draft %s failed for good after attempt %s: %s", draft_id, fence, reason)
+    with transaction(factory) as db:
+        _finish(
+            db,
+            draft_id,
+            fence,
+            status=DraftStatus.FAILED,
+            error_code="drafting_error",
+            error=reason,
+        )
 
 
 def generate_one(
@@ -125,9 +220,30 @@ def generate_one(
         claimed = claim_next(db)
         if claimed is None:
             return False
-        draft_id, kind = claimed.id, claimed.kind
-        if resolve is not None and claimed.drafter != drafter.name:
-            drafter = resolve(claimed.drafter)
+        draft_id, kind, fence, wanted = claimed.id, claimed.kind, claimed.attempts, claimed.drafter
+    try:
+        if resolve is not None and wanted != drafter.name:
+            drafter = resolve(wanted)
+        _generate(factory, drafter, embedder, draft_id, kind, fence)
+    except LeaseLost as lost:
+        log.warning("a late result was discarded: %s", lost)
+    except Exception as exc:  # any failure is this job's, never the worker's
+        try:
+            _failed(factory, draft_id, fence, exc)
+        except LeaseLost as lost:
+            log.warning("a late failure was discarded: %s", lost)
+    return True
+
+
+def _generate(
+    factory: sessionmaker[Session],
+    drafter: Drafter,
+    embedder: Embedder,
+    draft_id: uuid.UUID,
+    kind: DraftKind,
+    fence: int,
+) -> None:
+    """Draft one claimed draft and store the outcome under claim `fence`."""
     try:
         with transaction(factory) as db:
             draft = db.get(Draft, draft_id)
@@ -157,6 +273,7 @@ def generate_one(
                 _ready(
                     db,
                     draft_id,
+                    fence,
                     inputs,
                     embedder,
                     inputs_hash=key,
@@ -166,14 +283,22 @@ def generate_one(
                     reused_from_id=reused_id,
                     usage=dataclasses.asdict(Usage()),
                 )
-            return True
-        drafted = _call(drafter, kind, inputs)
+            return
+        with heartbeat(factory, draft_id, fence):
+            drafted = _call(drafter, kind, inputs)
     except SynthError as exc:  # not enough feedback is final; anything else is retryable
         if not isinstance(exc, NotEnoughFeedback):
             log.warning("draft %s failed: %s", draft_id, exc.message)
         with transaction(factory) as db:
-            _finish(db, draft_id, status=DraftStatus.FAILED, error_code=exc.code, error=exc.message)
-        return True
+            _finish(
+                db,
+                draft_id,
+                fence,
+                status=DraftStatus.FAILED,
+                error_code=exc.code,
+                error=exc.message,
+            )
+        return
     fresh: BaseModel = drafted.output
     if isinstance(fresh, Synthesis) and isinstance(inputs, SynthesisInputs):
         fresh = coverage.complete(fresh, inputs)
@@ -181,6 +306,7 @@ def generate_one(
         _ready(
             db,
             draft_id,
+            fence,
             inputs,
             embedder,
             inputs_hash=key,
@@ -189,7 +315,6 @@ def generate_one(
             prompt_version=drafted.prompt_version,
             usage=dataclasses.asdict(drafted.usage),
         )
-    return True
 
 
 def generate_all(

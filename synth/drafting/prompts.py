@@ -1,13 +1,15 @@
-"""Prompts are versioned files: prompts/<name>/v<N>.md, loaded by name; newest by default."""
+"""Prompts are versioned package files, synth/prompts/<name>/v<N>.md; newest by default."""
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from synth.errors import ConfigurationError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+# Package data, not a path beside the source tree, so an installed wheel finds them too.
+PROMPTS: Traversable = files("synth") / "prompts"
 _VERSION = re.compile(r"^v(\d+)\.md$")
 
 
@@ -26,9 +28,11 @@ class Prompt:
 @lru_cache
 def load(name: str, version: str | None = None) -> Prompt:
     """The prompt `name` at `version` (e.g. "v2"), or its newest version."""
-    folder = PROMPTS_DIR / name
+    folder = PROMPTS / name
+    found_files = list(folder.iterdir()) if folder.is_dir() else []
     versions = sorted(
-        (int(m.group(1)), p) for p in folder.glob("v*.md") if (m := _VERSION.match(p.name))
+        ((int(m.group(1)), p) for p in found_files if (m := _VERSION.match(p.name))),
+        key=lambda numbered: numbered[0],
     )
     if not versions:
         raise ConfigurationError(f"no prompt files in {folder}", code="prompt_missing")

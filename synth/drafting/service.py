@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,8 @@ from synth.themes.embedders import Embedder
 from synth.workflow.events import notify_draft_requested
 
 LEASE = timedelta(minutes=10)
+# Automatic attempts before a draft is dead-lettered as failed (a manager's retry starts anew).
+MAX_ATTEMPTS = 3
 REVIEW_RULE = "only the engineer's management chain may review this draft"
 
 
@@ -159,14 +161,48 @@ def request(
     return draft, False
 
 
+def attempts_left(draft: Draft) -> int:
+    """Automatic attempts left since the draft was requested or last retried by hand."""
+    return MAX_ATTEMPTS - (draft.attempts - int((draft.options or {}).get("retry_base", 0)))
+
+
 def claim_next(db_session: Session) -> Draft | None:
-    """Take the oldest queued (or abandoned) draft for generation, under a lease."""
+    """Take the oldest queued (or abandoned) draft for generation, under a lease.
+
+    `attempts` goes up by one on every claim and is the fence: only the holder of the latest
+    claim may finish the draft (`holds`). A draft abandoned with no attempts left is failed
+    (dead-lettered) instead of claimed again; a queued draft waits out its backoff
+    (`leased_until` doubles as "not before")."""
     now = utcnow()
+    for abandoned in db_session.scalars(
+        select(Draft)
+        .where(Draft.status == DraftStatus.GENERATING, Draft.leased_until < now)
+        .with_for_update(skip_locked=True)
+    ):
+        if attempts_left(abandoned) <= 0:
+            before = snapshot(abandoned)
+            abandoned.status = DraftStatus.FAILED
+            abandoned.error_code = "attempts_exhausted"
+            abandoned.error = (
+                f"no worker finished it in {MAX_ATTEMPTS} attempts (each worker died or lost its "
+                "lease); retry it once the workers are healthy"
+            )
+            abandoned.leased_until = None
+            record(
+                db_session,
+                principal=Principal.system(),
+                action="draft.failed",
+                entity=abandoned,
+                before=before,
+            )
     draft = db_session.scalar(
         select(Draft)
         .where(
             or_(
-                Draft.status == DraftStatus.QUEUED,
+                and_(
+                    Draft.status == DraftStatus.QUEUED,
+                    or_(Draft.leased_until.is_(None), Draft.leased_until < now),
+                ),
                 and_(Draft.status == DraftStatus.GENERATING, Draft.leased_until < now),
             )
         )
@@ -180,6 +216,25 @@ def claim_next(db_session: Session) -> Draft | None:
     draft.leased_until = now + LEASE
     draft.attempts += 1
     return draft
+
+
+def holds(draft: Draft, fence: int) -> bool:
+    """True when the claim numbered `fence` is still the draft's current one."""
+    return draft.status is DraftStatus.GENERATING and draft.attempts == fence
+
+
+def renew_lease(db_session: Session, draft_id: uuid.UUID, fence: int) -> bool:
+    """Extend the lease of a claim still held (the worker's heartbeat); False once lost."""
+    renewed = db_session.execute(
+        update(Draft)
+        .where(
+            Draft.id == draft_id,
+            Draft.attempts == fence,
+            Draft.status == DraftStatus.GENERATING,
+        )
+        .values(leased_until=utcnow() + LEASE)
+    )
+    return bool(getattr(renewed, "rowcount", 0))
 
 
 def _refuse(draft: Draft, action: str, allowed_from: tuple[DraftStatus, ...]) -> NoReturn:
@@ -395,6 +450,8 @@ def retry(*, db_session: Session, principal: Principal, draft_id: uuid.UUID) -> 
                 action="retried",
                 error=None,
                 error_code=None,
+                leased_until=None,
+                options={**(draft.options or {}), "retry_base": draft.attempts},
             )
             db_session.flush()
     except IntegrityError as exc:

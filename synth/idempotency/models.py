@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -11,10 +11,14 @@ from synth.db.base import Base, IdMixin
 
 
 class IdempotencyRecord(IdMixin, Base):
-    """The response to the first request with this key from this API key."""
+    """The response to the first request with this key from this API key (secrets removed);
+    it expires after SYNTH_IDEMPOTENCY_TTL_HOURS."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "key"),
+        Index("ix_idempotency_records_created_at", "created_at"),  # the purge's range scan
+    )
 
     api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))

@@ -4,14 +4,18 @@ Runs after the write has committed (a worker, the API's background loop, or
 `synth themes embed`), so a submission never waits for or fails because of the model.
 Each batch is its own transaction and claims rows with SKIP LOCKED, so any number of
 workers can share the work; a failing embedder leaves the statements pending for the next
-run and records why.
+run and records why (any exception, not only the embedder's own). A batch that fails is
+split in halves until the statement that makes it fail is alone: that one is left pending
+(and reported) while everything else is embedded, so one bad statement cannot stall the
+queue.
 """
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, insert, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.cycles.models import PeerFeedback, SelfAssessment
@@ -34,6 +38,7 @@ class IngestReport:
     embedded: int = 0
     pending: int = 0
     error: str | None = None
+    skipped: list[uuid.UUID] = field(default_factory=list)  # statements that fail on their own
 
 
 def split_pending(db_session: Session, *, limit: int = 1_000) -> int:
@@ -97,11 +102,21 @@ def pending_count(db_session: Session, model: str) -> int:
     )
 
 
-def embed_batch(db_session: Session, embedder: Embedder, *, batch_size: int) -> int:
-    """Claim up to `batch_size` unembedded statements, embed and store them; returns how many."""
+def embed_batch(
+    db_session: Session,
+    embedder: Embedder,
+    *,
+    batch_size: int,
+    skip: Collection[uuid.UUID] = (),
+    only: uuid.UUID | None = None,
+) -> int:
+    """Claim up to `batch_size` unembedded statements (none of `skip`; just `only` when
+    given), embed and store them; returns how many."""
     claimed = db_session.execute(
         select(Statement.id, Statement.text)
         .where(_unembedded(embedder.name))  # type: ignore[arg-type]
+        .where(Statement.id.not_in(list(skip)) if skip else true())
+        .where(Statement.id == only if only is not None else true())
         .order_by(Statement.created_at, Statement.id)
         .limit(batch_size)
         .with_for_update(of=Statement, skip_locked=True)
@@ -142,14 +157,20 @@ def ingest(
     while True:
         try:
             with transaction(factory) as db:
-                done = embed_batch(db, embedder, batch_size=batch_size)
-        except EmbeddingFailed as exc:
-            report.error = exc.message
-            log.warning("embedding failed; statements stay pending: %s", exc.message)
-            with transaction(factory) as db:
-                remaining = pending_count(db, embedder.name)
-                db.add(IngestFailure(model=embedder.name, statements=remaining, error=exc.message))
-            report.pending = remaining
+                done = embed_batch(db, embedder, batch_size=batch_size, skip=report.skipped)
+        except Exception as exc:  # whatever it is, it is recorded and nothing is lost
+            message = (
+                exc.message if isinstance(exc, EmbeddingFailed) else f"{type(exc).__name__}: {exc}"
+            )
+            skipped = len(report.skipped)
+            if _isolate(factory, embedder, batch_size, report):  # the embedder still works
+                if len(report.skipped) > skipped:
+                    log.warning("a statement that fails to embed is left pending: %s", message)
+                    _record(factory, embedder, report, message)
+                continue
+            report.error = message
+            log.warning("embedding failed; statements stay pending: %s", message)
+            _record(factory, embedder, report, message)
             return report
         if not done:
             break
@@ -159,3 +180,42 @@ def ingest(
     with transaction(factory) as db:
         report.pending = pending_count(db, embedder.name)
     return report
+
+
+def _record(
+    factory: sessionmaker[Session], embedder: Embedder, report: IngestReport, message: str
+) -> None:
+    with transaction(factory) as db:
+        remaining = pending_count(db, embedder.name)
+        db.add(IngestFailure(model=embedder.name, statements=remaining, error=message[:2000]))
+    report.pending = remaining
+
+
+def _isolate(
+    factory: sessionmaker[Session], embedder: Embedder, batch_size: int, report: IngestReport
+) -> bool:
+    """After a batch failed: embed the next two statements one at a time. The first failing
+    alone while the second goes through is a bad statement: it is set aside
+    (`report.skipped`). Both failing means the embedder itself is failing, and nothing is set
+    aside. True when anything moved."""
+    with transaction(factory) as db:
+        ids = db.scalars(
+            select(Statement.id)
+            .where(_unembedded(embedder.name))  # type: ignore[arg-type]
+            .where(Statement.id.not_in(list(report.skipped)) if report.skipped else true())
+            .order_by(Statement.created_at, Statement.id)
+            .limit(2)
+        ).all()
+    outcomes = [_embed_one(factory, embedder, i) for i in ids]
+    report.embedded += sum(outcomes)
+    if len(outcomes) == 2 and not outcomes[0] and outcomes[1]:
+        report.skipped.append(ids[0])
+    return any(outcomes)
+
+
+def _embed_one(factory: sessionmaker[Session], embedder: Embedder, statement_id: uuid.UUID) -> bool:
+    try:
+        with transaction(factory) as db:
+            return embed_batch(db, embedder, batch_size=1, only=statement_id) == 1
+    except Exception:
+        return False

@@ -3,23 +3,80 @@
 Wakes on NOTIFY (sent when feedback is stored or a draft is requested) or every few seconds.
 Runs as `synth worker` on any number of machines (rows are claimed with SKIP LOCKED), and
 inside `synth serve` as a thread so a single-process install needs no separate worker.
+
+The loop is supervised: whatever goes wrong in one round (the database going away, an
+embedder or drafter raising), the round is logged and recorded in `Health`, and the loop
+starts again after a backoff that doubles up to a minute, reconnecting from scratch. LISTEN
+runs on a dedicated connection of its own, never one from the pool, so its autocommit mode
+can never leak into a request's transaction.
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
+import psycopg
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
-from synth.db.engine import session_factory
+from synth.db.engine import session_factory, transaction
 from synth.drafting.base import Drafter
 from synth.drafting.factory import get_drafter
 from synth.drafting.generate import generate_all
+from synth.idempotency.service import purge_expired
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import IngestReport, ingest
 from synth.workflow.events import DRAFTS_CHANNEL, FEEDBACK_CHANNEL
 
 log = logging.getLogger("synth.worker")
+MAX_BACKOFF_S = 60.0
+
+
+@dataclass
+class Health:
+    """What the worker reports about itself (`/healthz`, `/v1/ingest`)."""
+
+    running: bool = False
+    restarts: int = 0
+    rounds: int = 0
+    last_round_at: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        with self._lock:
+            return {
+                "running": self.running,
+                "restarts": self.restarts,
+                "rounds": self.rounds,
+                "last_round_at": self.last_round_at,
+                "last_error": self.last_error,
+                "last_error_at": self.last_error_at,
+            }
+
+    def failed(self, error: str) -> None:
+        with self._lock:
+            self.last_error, self.last_error_at = error, time.time()
+
+    def round_done(self) -> None:
+        with self._lock:
+            self.rounds += 1
+            self.last_round_at = time.time()
+
+
+def _listen(engine: Engine) -> psycopg.Connection[Any]:
+    """A connection of the worker's own, outside the pool, listening on both channels."""
+    url = engine.url.set(drivername="postgresql")
+    conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    conn.execute(f"LISTEN {FEEDBACK_CHANNEL}")
+    conn.execute(f"LISTEN {DRAFTS_CHANNEL}")
+    return conn
 
 
 def run(
@@ -30,41 +87,98 @@ def run(
     stop: threading.Event,
     poll_seconds: float = 5.0,
     on_report: Callable[[IngestReport], None] | None = None,
+    health: Health | None = None,
+    concurrency: int = 1,
 ) -> None:
-    """Ingest until `stop` is set, waking early whenever a NOTIFY arrives."""
+    """Ingest and draft until `stop` is set, waking early whenever a NOTIFY arrives. Errors
+    end the current round only; the loop reconnects after a backoff. Up to `concurrency`
+    drafts are generated at once (model calls wait on the network, not the CPU); each is
+    still claimed with SKIP LOCKED, fenced and finished exactly once."""
+    health = health or Health()
     factory = session_factory(engine)
-    raw = engine.raw_connection()
+    backoff = poll_seconds
+    health.running = True
     try:
-        listener = raw.driver_connection
-        assert listener is not None
-        listener.autocommit = True
-        listener.execute(f"LISTEN {FEEDBACK_CHANNEL}")
-        listener.execute(f"LISTEN {DRAFTS_CHANNEL}")
         while not stop.is_set():
-            report: IngestReport = ingest(factory, embedder)
-            if on_report is not None:
-                on_report(report)
-            if report.error:
-                log.warning("ingest failed, retrying in %.0fs: %s", poll_seconds, report.error)
-            elif drafter is not None:
-                generate_all(factory, drafter, embedder, resolve=get_drafter)
-            for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
-                break
+            listener: psycopg.Connection[Any] | None = None
+            try:
+                listener = _listen(engine)
+                while not stop.is_set():
+                    report: IngestReport = ingest(factory, embedder)
+                    if on_report is not None:
+                        on_report(report)
+                    if report.error:
+                        health.failed(f"ingest: {report.error}")
+                        log.warning(
+                            "ingest failed, retrying in %.0fs: %s", poll_seconds, report.error
+                        )
+                    elif drafter is not None:
+                        drain_drafts(factory, drafter, embedder, concurrency)
+                    with transaction(factory) as db:
+                        purge_expired(db, limit=1_000)  # idempotency records past their TTL
+                    health.round_done()
+                    backoff = poll_seconds
+                    for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
+                        break
+            except Exception as exc:  # supervised: one bad round never ends the worker
+                health.failed(f"{type(exc).__name__}: {exc}")
+                health.restarts += 1
+                log.exception("worker round failed; restarting in %.0fs", backoff)
+                stop.wait(backoff)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
+            finally:
+                if listener is not None:
+                    try:
+                        listener.close()
+                    except Exception:
+                        log.debug("closing the listener failed", exc_info=True)
     finally:
-        raw.close()
+        health.running = False
+
+
+def drain_drafts(
+    factory: sessionmaker[Session], drafter: Drafter, embedder: Embedder, concurrency: int
+) -> int:
+    """Drain the draft queue with `concurrency` parallel claimers; returns drafts processed."""
+    if concurrency <= 1:
+        return generate_all(factory, drafter, embedder, resolve=get_drafter)
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="synth-draft") as pool:
+        futures = [
+            pool.submit(generate_all, factory, drafter, embedder, resolve=get_drafter)
+            for _ in range(concurrency)
+        ]
+        return sum(f.result() for f in futures)
+
+
+@dataclass
+class Background:
+    """A worker running in a thread of this process."""
+
+    stop: threading.Event
+    thread: threading.Thread
+    health: Health
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Ask the loop to stop and wait for the current round to end."""
+        self.stop.set()
+        self.thread.join(timeout)
 
 
 def start_in_background(
-    engine: Engine, embedder: Embedder, drafter: Drafter | None = None
-) -> threading.Event:
-    """Run the loop in a daemon thread; set the returned event to stop it."""
-    stop = threading.Event()
+    engine: Engine,
+    embedder: Embedder,
+    drafter: Drafter | None = None,
+    *,
+    poll_seconds: float = 5.0,
+) -> Background:
+    """Run the supervised loop in a daemon thread."""
+    stop, health = threading.Event(), Health()
     thread = threading.Thread(
         target=run,
         args=(engine, embedder, drafter),
-        kwargs={"stop": stop},
+        kwargs={"stop": stop, "health": health, "poll_seconds": poll_seconds},
         name="synth-worker",
         daemon=True,
     )
     thread.start()
-    return stop
+    return Background(stop=stop, thread=thread, health=health)

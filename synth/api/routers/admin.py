@@ -30,7 +30,8 @@ def create_key(body: KeyCreate, create: CreateDep) -> object:
         db.flush()
         return KeyCreated(**KeyOut.model_validate(new.key).model_dump(), token=new.token)
 
-    return create(body, run)
+    # The token is shown once: it is never kept for an Idempotency-Key replay.
+    return create(body, run, secret_fields={"token"})
 
 
 @router.get("/keys", response_model=list[KeyOut])

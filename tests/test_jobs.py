@@ -1,0 +1,272 @@
+"""Drafting and embedding jobs under faults: fenced claims, bounded attempts, dead letters, a
+supervised worker, and one bad statement that cannot stall the embedding queue."""
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from synth.auth.models import Role
+from synth.auth.principal import Principal
+from synth.bootstrap import prepare
+from synth.db.base import utcnow
+from synth.db.engine import make_engine, transaction
+from synth.drafting import service
+from synth.drafting.base import Drafted
+from synth.drafting.generate import generate_all, generate_one
+from synth.drafting.inputs import SynthesisInputs
+from synth.drafting.models import Draft, DraftStatus
+from synth.drafting.outputs import Synthesis
+from synth.drafting.schemas import DraftRequest
+from synth.themes.ingest import ingest
+from synth.themes.models import IngestFailure, Statement
+from synth.workflow.worker import Health, drain_drafts, run
+from tests import factories as f
+from tests.drafters import CountingDrafter
+from tests.embedders import minilm
+
+FEEDBACK = [
+    ("teammate", "Her code reviews are thorough and catch real bugs before release."),
+    ("partner", "Code reviews from her are careful and detailed; she found a race in the ledger."),
+    ("pm", "She reviews pull requests thoroughly and finds defects early."),
+]
+
+
+@pytest.fixture
+def org(db: Session, sessions: sessionmaker[Session]) -> f.Org:
+    o = f.reviewed(db, f.org(db), FEEDBACK)
+    ingest(sessions, minilm())
+    return o
+
+
+def queued(client: TestClient, o: f.Org) -> str:
+    body = {"kind": "synthesis", "subject_id": str(o.engineer.id), "period_id": str(o.period.id)}
+    answer = client.post("/v1/drafts", json=body, headers=o.auth("manager"))
+    assert answer.status_code == 202, answer.text
+    draft_id: str = answer.json()["id"]
+    return draft_id
+
+
+def manager(o: f.Org) -> Principal:
+    return Principal(role=Role.MANAGER, person_id=o.manager.id)
+
+
+class Raising(CountingDrafter):
+    """A drafter with a bug: every synthesis raises something that is not a SynthError."""
+
+    name = "raising-test-model"
+
+    def synthesis(self, inputs: SynthesisInputs) -> Drafted[Synthesis]:
+        self.calls += 1
+        raise RuntimeError("boom in the drafter")
+
+
+def test_a_late_worker_never_overwrites_a_draft_a_manager_already_approved(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = queued(client, org)
+    fast = CountingDrafter()
+
+    class Slow(CountingDrafter):
+        """Outlives its lease: meanwhile another worker drafts and the manager approves."""
+
+        name = fast.name
+
+        def synthesis(self, inputs: SynthesisInputs) -> Drafted[Synthesis]:
+            with transaction(sessions) as tx:
+                stale = tx.get(Draft, draft_id)
+                assert stale is not None and stale.attempts == 1
+                stale.leased_until = utcnow() - timedelta(seconds=1)  # the lease ran out
+            assert generate_one(sessions, fast, minilm())  # another worker takes it over
+            with transaction(sessions) as tx:
+                service.approve(db_session=tx, principal=manager(org), draft_id=stale.id)
+            late = super().synthesis(inputs)
+            return late.__class__(
+                output=late.output.model_copy(update={"overview": "THE LATE WORKER'S TEXT"}),
+                model=late.model,
+                prompt_version=late.prompt_version,
+            )
+
+    assert generate_one(sessions, Slow(), minilm())
+    draft = db.get(Draft, draft_id)
+    assert draft is not None
+    db.refresh(draft)
+    assert draft.status is DraftStatus.APPROVED and draft.attempts == 2
+    assert draft.output is not None and "LATE WORKER" not in draft.output["overview"]
+
+
+def test_a_drafter_that_raises_is_retried_with_backoff_then_failed_and_the_worker_goes_on(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = queued(client, org)
+    drafter = Raising()
+    for attempt in range(1, service.MAX_ATTEMPTS + 1):
+        assert generate_all(sessions, drafter, minilm()) == 1  # the worker never dies
+        draft = db.get(Draft, draft_id)
+        assert draft is not None
+        db.refresh(draft)
+        assert draft.attempts == attempt and draft.error_code == "drafting_error"
+        assert draft.error is not None and "RuntimeError: boom in the drafter" in draft.error
+        if attempt < service.MAX_ATTEMPTS:
+            assert draft.status is DraftStatus.QUEUED
+            assert draft.leased_until is not None and draft.leased_until > utcnow()  # backoff
+            assert generate_all(sessions, drafter, minilm()) == 0  # not before the backoff
+            with transaction(sessions) as tx:
+                waiting = tx.get(Draft, draft_id)
+                assert waiting is not None
+                waiting.leased_until = utcnow() - timedelta(seconds=1)
+    final = db.get(Draft, draft_id)
+    assert final is not None
+    assert final.status is DraftStatus.FAILED and drafter.calls == service.MAX_ATTEMPTS
+    # A manager's retry starts the count again, and the fence keeps going up.
+    with transaction(sessions) as tx:
+        service.retry(db_session=tx, principal=manager(org), draft_id=final.id)
+    assert generate_all(sessions, CountingDrafter(), minilm()) == 1
+    db.refresh(final)
+    assert final.attempts == service.MAX_ATTEMPTS + 1
+    assert str(final.status) == DraftStatus.READY_FOR_REVIEW.value
+
+
+def test_a_draft_no_worker_finishes_is_dead_lettered_after_the_attempt_limit(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = queued(client, org)
+    with transaction(sessions) as tx:
+        draft = tx.get(Draft, draft_id)
+        assert draft is not None
+        draft.status = DraftStatus.GENERATING
+        draft.attempts = service.MAX_ATTEMPTS
+        draft.leased_until = utcnow() - timedelta(minutes=1)  # its last worker died
+    assert generate_all(sessions, CountingDrafter(), minilm()) == 0
+    draft = db.get(Draft, draft_id)
+    assert draft is not None
+    db.refresh(draft)
+    assert draft.status is DraftStatus.FAILED and draft.error_code == "attempts_exhausted"
+
+
+def test_only_the_current_claim_renews_its_lease(
+    client: TestClient, org: f.Org, sessions: sessionmaker[Session]
+) -> None:
+    queued(client, org)
+    with transaction(sessions) as tx:
+        claimed = service.claim_next(tx)
+        assert claimed is not None
+        draft_id, fence = claimed.id, claimed.attempts
+    with transaction(sessions) as tx:
+        assert service.renew_lease(tx, draft_id, fence)
+        assert not service.renew_lease(tx, draft_id, fence - 1)
+
+
+class Poisoned:
+    """MiniLM, except for statements holding "POISON", which make any batch fail."""
+
+    def __init__(self) -> None:
+        self.inner = minilm()
+        self.name, self.dim, self.local = self.inner.name, self.inner.dim, True
+
+    def embed(self, texts: Any) -> npt.NDArray[np.float32]:
+        if any("POISON" in t for t in texts):
+            raise RuntimeError("tokenizer crashed")
+        return self.inner.embed(texts)
+
+
+def test_one_bad_statement_cannot_stall_the_embedding_queue(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    f.feedback(db, o.pm, o.engineer, o.period, "POISON at the head of the queue.")
+    db.commit()  # stored first, so it is claimed first
+    for i in range(5):
+        f.feedback(db, o.teammate, o.engineer, o.period, f"Careful code review number {i}.")
+    db.commit()
+    report = ingest(sessions, Poisoned(), batch_size=4)
+    assert report.embedded >= 5 and len(report.skipped) == 1 and report.pending == 1
+    bad = db.get(Statement, report.skipped[0])
+    assert bad is not None and "POISON" in bad.text
+    failure = db.scalar(select(IngestFailure).order_by(IngestFailure.created_at.desc()))
+    assert failure is not None and "RuntimeError: tokenizer crashed" in failure.error
+
+
+def test_an_embedder_that_raises_anything_is_recorded_not_fatal(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    f.feedback(db, o.teammate, o.engineer, o.period, "POISON everywhere.")
+    f.feedback(db, o.pm, o.engineer, o.period, "POISON again.")
+    db.commit()
+    report = ingest(sessions, Poisoned())
+    assert report.error == "RuntimeError: tokenizer crashed" and report.skipped == []
+    assert report.pending == 2
+
+
+def test_the_worker_survives_a_database_that_is_away_and_reports_it() -> None:
+    engine = make_engine("postgresql+psycopg://synth@127.0.0.1:1/synth")  # nothing listens
+    stop, health = threading.Event(), Health()
+    thread = threading.Thread(
+        target=run,
+        args=(engine, minilm()),
+        kwargs={"stop": stop, "health": health, "poll_seconds": 0.05},
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + 20
+    while health.snapshot()["restarts"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    snapshot = health.snapshot()
+    assert thread.is_alive() and snapshot["running"] and snapshot["restarts"] >= 2
+    assert snapshot["last_error"] and "OperationalError" in snapshot["last_error"]
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive() and not health.snapshot()["running"]
+    engine.dispose()
+
+
+@pytest.fixture
+def own_database(engine: Engine) -> Iterator[Engine]:
+    """A migrated database of this test's own on the embedded server, for work that runs in
+    several threads and commits for real (the shared test connection is one transaction)."""
+    name = f"synth_jobs_{uuid.uuid4().hex[:8]}"
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    own = make_engine(engine.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        prepare(own)
+        yield own
+    finally:
+        own.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_concurrent_drafting_finishes_every_draft_exactly_once(own_database: Engine) -> None:
+    factory = sessionmaker(bind=own_database, expire_on_commit=False)
+    with transaction(factory) as db:
+        o = f.org(db)
+        subjects = [f.person(db, f"Engineer {i}", manager=o.manager) for i in range(8)]
+        for subject in subjects:
+            for who in (o.teammate, o.partner, o.pm):
+                f.feedback(db, who, subject, o.period, FEEDBACK[0][1] + f" ({who.name})")
+        for subject in subjects:
+            service.request(
+                db_session=db,
+                principal=manager(o),
+                data=DraftRequest(kind="synthesis", subject_id=subject.id, period_id=o.period.id),
+                drafter="counting-test-model",
+            )
+    ingest(factory, minilm())
+    drafter = CountingDrafter()
+    assert drain_drafts(factory, drafter, minilm(), concurrency=4) == len(subjects)
+    with transaction(factory) as db:
+        drafts = db.scalars(select(Draft)).all()
+        assert len(drafts) == len(subjects) and drafter.calls == len(subjects)
+        assert all(d.status is DraftStatus.READY_FOR_REVIEW and d.attempts == 1 for d in drafts)

@@ -15,14 +15,13 @@ import multiprocessing as mp
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Engine, func, select
 
-from evals.benchdb import engineer, scratch_engine
+from evals.benchdb import engineer, review_period, scratch_engine
 from synth.auth.principal import Principal
 from synth.cycles.feedback import content_hash
-from synth.cycles.models import PeerFeedback, PeriodKind, PeriodStatus, Relationship, ReviewPeriod
+from synth.cycles.models import PeerFeedback, Relationship
 from synth.db.engine import make_engine, session_factory, transaction
 from synth.drafting import service
 from synth.drafting.base import Drafted
@@ -62,13 +61,7 @@ def seed(engine: Engine, drafts: int) -> None:
     with transaction(factory) as db:
         manager = engineer("manager@bench.test", "Bench Manager", level="em")
         reviewers = [engineer(f"r{i}@bench.test", f"Reviewer {i}") for i in range(3)]
-        period = ReviewPeriod(
-            name="Bench",
-            kind=PeriodKind.HALF_YEAR,
-            starts_on=date(2026, 7, 1),
-            ends_on=date(2026, 12, 31),
-            status=PeriodStatus.IN_REVIEW,
-        )
+        period = review_period()
         db.add_all([manager, *reviewers, period])
         db.flush()
         subjects = [engineer(f"e{i}@bench.test", f"Engineer {i}") for i in range(drafts)]

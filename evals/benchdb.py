@@ -42,17 +42,22 @@ def engineer(email: str, name: str, level: str = "mid") -> Person:
     )
 
 
-def two_people_and_a_period(db: Session) -> tuple[Person, Person, ReviewPeriod]:
-    """The minimum a feedback row needs: an author, a subject and a period."""
-    author = engineer("author@bench.test", "Author")
-    subject = engineer("subject@bench.test", "Subject")
-    period = ReviewPeriod(
+def review_period() -> ReviewPeriod:
+    """The 2026 H2 period, in review (not yet added to a session)."""
+    return ReviewPeriod(
         name="Bench",
         kind=PeriodKind.HALF_YEAR,
         starts_on=date(2026, 7, 1),
         ends_on=date(2026, 12, 31),
         status=PeriodStatus.IN_REVIEW,
     )
+
+
+def two_people_and_a_period(db: Session) -> tuple[Person, Person, ReviewPeriod]:
+    """The minimum a feedback row needs: an author, a subject and a period."""
+    author = engineer("author@bench.test", "Author")
+    subject = engineer("subject@bench.test", "Subject")
+    period = review_period()
     db.add_all([author, subject, period])
     db.flush()
     return author, subject, period

@@ -165,6 +165,14 @@ def heartbeat(
         thread.join()
 
 
+def _fail(
+    factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int, code: str, message: str
+) -> None:
+    """Fail the draft for good with its reason (a manager can retry it)."""
+    with transaction(factory) as db:
+        _finish(db, draft_id, fence, status=DraftStatus.FAILED, error_code=code, error=message)
+
+
 def _failed(
     factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int, exc: BaseException
 ) -> None:
@@ -194,15 +202,7 @@ def _failed(
             requeued.leased_until = utcnow() + wait  # not before
         return
     log.error("draft %s failed for good after attempt %s: %s", draft_id, fence, reason)
-    with transaction(factory) as db:
-        _finish(
-            db,
-            draft_id,
-            fence,
-            status=DraftStatus.FAILED,
-            error_code="drafting_error",
-            error=reason,
-        )
+    _fail(factory, draft_id, fence, "drafting_error", reason)
 
 
 def generate_one(
@@ -289,15 +289,7 @@ def _generate(
     except SynthError as exc:  # not enough feedback is final; anything else is retryable
         if not isinstance(exc, NotEnoughFeedback):
             log.warning("draft %s failed: %s", draft_id, exc.message)
-        with transaction(factory) as db:
-            _finish(
-                db,
-                draft_id,
-                fence,
-                status=DraftStatus.FAILED,
-                error_code=exc.code,
-                error=exc.message,
-            )
+        _fail(factory, draft_id, fence, exc.code, exc.message)
         return
     fresh: BaseModel = drafted.output
     if isinstance(fresh, Synthesis) and isinstance(inputs, SynthesisInputs):

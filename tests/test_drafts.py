@@ -51,6 +51,14 @@ def test_a_manager_requests_a_draft_and_gets_202_with_its_id(
     assert draft is not None and draft.drafter == "offline"
 
 
+def test_an_accepted_request_says_where_to_poll_and_when(client: TestClient, org: f.Org) -> None:
+    response = ask(client, org)
+    assert response.headers["Location"] == f"/v1/drafts/{response.json()['id']}"
+    assert int(response.headers["Retry-After"]) > 0
+    polled = client.get(response.headers["Location"], headers=org.auth("manager"))
+    assert polled.status_code == 200 and polled.json()["status"] == "queued"
+
+
 def test_concurrent_requests_for_one_engineer_share_one_draft(
     client: TestClient, org: f.Org
 ) -> None:

@@ -1,5 +1,6 @@
 """/v1/drafts: request drafts (202), review them, release them to the engineer."""
 
+import json
 import uuid
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from synth.drafting.schemas import (
 from synth.schemas import Page
 
 router = APIRouter(tags=["drafts"])
+POLL_AFTER_S = 2
 DraftView = DraftOut | EngineerDraftOut
 
 
@@ -41,7 +43,13 @@ def request_draft(body: DraftRequest, create: CreateDep, request: Request) -> JS
         )
         return DraftAccepted(id=draft.id, status=draft.status, existing=existing)
 
-    return create(body, run, status_code=202)
+    response = create(body, run, status_code=202)
+    if response.status_code == 202:
+        # Where to poll, and how soon: the draft is generated in the background.
+        accepted = json.loads(bytes(response.body))
+        response.headers["Location"] = f"/v1/drafts/{accepted['id']}"
+        response.headers["Retry-After"] = str(POLL_AFTER_S)
+    return response
 
 
 @router.get("/drafts", response_model=Page[DraftOut | EngineerDraftOut])

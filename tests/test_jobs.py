@@ -2,7 +2,6 @@
 supervised worker, and one bad statement that cannot stall the embedding queue."""
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -218,9 +217,7 @@ def test_the_worker_survives_a_database_that_is_away_and_reports_it() -> None:
         daemon=True,
     )
     thread.start()
-    deadline = time.monotonic() + 20
-    while health.snapshot()["restarts"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    health.wait_for(lambda now: now["restarts"] >= 2, timeout=20)
     snapshot = health.snapshot()
     assert thread.is_alive() and snapshot["running"] and snapshot["restarts"] >= 2
     assert snapshot["last_error"] and "OperationalError" in snapshot["last_error"]

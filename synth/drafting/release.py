@@ -92,10 +92,14 @@ class Allowed:
         return cls(threshold, released, withheld, feedback, frozenset(sources))
 
     def tainted(self, value: Any) -> bool:
-        """True when any string in `value` names a withheld theme."""
+        """True when any string in `value` names a withheld theme (one whose label no
+        released theme shares)."""
+        return any(_names(text, label) for _, text in strings(value) for label in self.hidden)
+
+    @property
+    def hidden(self) -> list[str]:
         released = {_norm(t.label) for t in self.released}
-        labels = [t.label for t in self.withheld if _norm(t.label) not in released]
-        return any(_names(text, label) for _, text in strings(value) for label in labels)
+        return [t.label for t in self.withheld if _norm(t.label) not in released]
 
     def literal(self, citation: dict[str, Any]) -> FeedbackItem | None:
         """The feedback a citation quotes word for word, when its author is outside the

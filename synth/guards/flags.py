@@ -10,6 +10,7 @@ should know it is there.
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 
 from synth.guards.bias import check_feedback_bias
 from synth.guards.findings import Finding, SourceText
@@ -22,10 +23,17 @@ _NO_ID = uuid.UUID(int=0)
 
 def text_flags(texts: Iterable[str | None]) -> list[Finding]:
     """Injection and bias findings over the parts of one submission (text, answers, ...)."""
-    parts = [SourceText(_NO_ID, t) for t in texts if t]
+    return list(_flags(tuple(t for t in texts if t)))
+
+
+# Flags are computed when feedback is read, and the same rows are read again and again (lists,
+# themes, drafts): the findings of a submission's texts are kept (they are frozen models).
+@lru_cache(maxsize=8192)
+def _flags(texts: tuple[str, ...]) -> tuple[Finding, ...]:
+    parts = [SourceText(_NO_ID, t) for t in texts]
     found = check_feedback(parts) + check_feedback_bias(parts) + talent_track_feedback(parts)
     unique = {(f.guard, f.code, f.message): f.model_copy(update={"source_id": None}) for f in found}
-    return list(unique.values())
+    return tuple(unique.values())
 
 
 def talent_track_feedback(parts: Iterable[SourceText]) -> list[Finding]:

@@ -46,11 +46,11 @@ class Health:
     last_round_at: float | None = None
     last_error: str | None = None
     last_error_at: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready copy."""
-        with self._lock:
+        with self._changed:
             return {
                 "running": self.running,
                 "restarts": self.restarts,
@@ -60,14 +60,29 @@ class Health:
                 "last_error_at": self.last_error_at,
             }
 
-    def failed(self, error: str) -> None:
-        with self._lock:
-            self.last_error, self.last_error_at = error, time.time()
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float) -> bool:
+        """Block until `predicate(snapshot)` holds or `timeout` passes; whether it held."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self.snapshot()), timeout)
+
+    def _update(self, **changes: Any) -> None:
+        with self._changed:
+            for name, value in changes.items():
+                setattr(self, name, value)
+            self._changed.notify_all()
+
+    def failed(self, error: str, *, restart: bool = False) -> None:
+        self._update(
+            last_error=error,
+            last_error_at=time.time(),
+            restarts=self.restarts + int(restart),
+        )
 
     def round_done(self) -> None:
-        with self._lock:
-            self.rounds += 1
-            self.last_round_at = time.time()
+        self._update(rounds=self.rounds + 1, last_round_at=time.time())
+
+    def set_running(self, running: bool) -> None:
+        self._update(running=running)
 
 
 def _listen(engine: Engine) -> psycopg.Connection[Any]:
@@ -97,7 +112,7 @@ def run(
     health = health or Health()
     factory = session_factory(engine)
     backoff = poll_seconds
-    health.running = True
+    health.set_running(True)
     try:
         while not stop.is_set():
             listener: psycopg.Connection[Any] | None = None
@@ -121,8 +136,7 @@ def run(
                     for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
                         break
             except Exception as exc:  # supervised: one bad round never ends the worker
-                health.failed(f"{type(exc).__name__}: {exc}")
-                health.restarts += 1
+                health.failed(f"{type(exc).__name__}: {exc}", restart=True)
                 log.exception("worker round failed; restarting in %.0fs", backoff)
                 stop.wait(backoff)
                 backoff = min(MAX_BACKOFF_S, backoff * 2)
@@ -133,7 +147,7 @@ def run(
                     except Exception:
                         log.debug("closing the listener failed", exc_info=True)
     finally:
-        health.running = False
+        health.set_running(False)
 
 
 def drain_drafts(

@@ -13,6 +13,8 @@ BENCHES = [
     ("claim support by meaning (MiniLM similarity, demo + hand pairs)", ["evals.bench_support"]),
     ("two-track detection (labelled sentences, near misses)", ["evals.bench_two_track"]),
     ("injection detection (original and held-out corpora)", ["evals.bench_injection"]),
+    ("drafting throughput (simulated 200 ms model, 2 processes x 16)", ["evals.bench_drafting"]),
+    ("API mixed load (20 then 50 clients against synth serve)", ["evals.bench_load"]),
 ]
 
 
@@ -28,6 +30,8 @@ def main() -> int:
             extra = ["--quick"]
         if args.quick and module[0] == "evals.bench_search":
             extra = ["--vectors", "20000"]
+        if args.quick and module[0] == "evals.bench_load":
+            extra = ["--duration", "10"]
         failed += subprocess.call([sys.executable, "-m", *module, *extra]) != 0
     return 1 if failed else 0
 

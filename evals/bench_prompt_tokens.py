@@ -23,8 +23,10 @@ from evals.benchdb import engineer, scratch_engine, two_people_and_a_period
 from synth.cycles.feedback import content_hash
 from synth.cycles.models import PeerFeedback, Relationship
 from synth.db.engine import session_factory, transaction
-from synth.drafting import coverage, gather, prompts
-from synth.drafting.llm import render_data
+from synth.drafting import gather
+from synth.drafting.gate import coverage
+from synth.drafting.llm import prompts
+from synth.drafting.llm.drafter import render_data
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Person
 from synth.themes.embedders import LocalEmbedder

@@ -1,6 +1,6 @@
 """Claim support by meaning: does MiniLM similarity tell supported claims from unsupported ones?
 
-`synth.guards.report` warns on a claim whose best cited quote has a cosine similarity below
+`synth.drafting.gate.review` warns on a claim whose best cited quote has a cosine similarity below
 `SUPPORT_THRESHOLD` to the claim (packaged all-MiniLM-L6-v2, unit vectors). This measures that
 score, computed the same way (the best quote a claim cites), on two kinds of data:
 
@@ -40,9 +40,9 @@ from sqlalchemy.orm import Session
 from synth.config import get_settings
 from synth.db.engine import database_url, make_engine
 from synth.db.server import stop_embedded
+from synth.drafting.gate.review import SUPPORT_THRESHOLD
 from synth.drafting.models import Draft, DraftKind
 from synth.drafting.outputs import Synthesis
-from synth.guards.report import SUPPORT_THRESHOLD
 from synth.people.models import Person
 from synth.themes.embedders import LocalEmbedder
 

@@ -3,10 +3,10 @@
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -60,8 +60,14 @@ class Settings(BaseSettings):
     embedding_api_base: str | None = Field(default=None, description="Base URL of its API")
     max_request_bytes: int = Field(default=2_000_000, description="Largest accepted request body")
     anonymity_threshold: int = Field(default=3, ge=2, le=10)
-    db_pool_size: int = Field(default=10, ge=1, description="Connections kept in the pool")
-    db_max_overflow: int = Field(default=10, ge=0, description="Extra connections under load")
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Connections kept in the pool; by default as many requests run at once",
+    )
+    db_max_overflow: int = Field(
+        default=5, ge=0, description="Extra connections, opened and closed again under bursts"
+    )
     db_pool_timeout_s: float = Field(
         default=5.0, gt=0, description="Wait for a pooled connection before answering 503"
     )
@@ -71,7 +77,7 @@ class Settings(BaseSettings):
     max_concurrent_requests: int | None = Field(
         default=None,
         ge=1,
-        description="Requests handled at once (unset: pool size + overflow); others queue",
+        description="Requests handled at once (unset: the pool size); others queue",
     )
     request_queue_timeout_s: float = Field(
         default=2.0,
@@ -91,6 +97,29 @@ class Settings(BaseSettings):
         default=24.0, gt=0, description="How long an Idempotency-Key replays its first response"
     )
 
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, le=60, description="How long a webhook receiver may take to answer"
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Deliveries tried per event and subscriber"
+    )
+    webhook_retry_base_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="Wait before the first retry of a webhook; doubled each time, at most 1 h",
+    )
+    event_retention_days: int = Field(
+        default=30, ge=1, description="Events (and their delivery log) older than this are purged"
+    )
+
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
+    ] = Field(default="INFO", description="Least severe log record written")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines for people (text) or one JSON object a line"
+    )
+
     @field_validator("fallback_models", "allowed_models", "cors_origins", mode="before")
     @classmethod
     def _split_names(cls, value: Any) -> Any:
@@ -98,8 +127,10 @@ class Settings(BaseSettings):
 
     @property
     def request_limit(self) -> int:
-        """Requests admitted at once: by default as many as the pool has connections."""
-        return self.max_concurrent_requests or self.db_pool_size + self.db_max_overflow
+        """Requests admitted at once: by default as many as the pool keeps connections, so a
+        steady load reuses them instead of opening and closing overflow ones (which costs
+        PostgreSQL a process each time)."""
+        return self.max_concurrent_requests or self.db_pool_size
 
 
 @lru_cache

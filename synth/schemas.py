@@ -1,12 +1,15 @@
 """Schema building blocks shared by every capability: strict inputs, text limits, pages."""
 
-from typing import Annotated, Any, Generic, TypeVar
+import types
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_TEXT_CHARS = 10_000
 MAX_SHORT_CHARS = 200
 MAX_BULK_ITEMS = 1_000
+MAX_PAGE = 200
 
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)
@@ -31,10 +34,44 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+# JSON types a field of these types refuses although pydantic's lax mode would convert them:
+# {"due_on": 0} is not a date and {"done": 0.0} not a yes (strings stay: CSV imports send them).
+_NAMES = {date: "a date (YYYY-MM-DD)", bool: "true or false", int: "an integer"}
+_REFUSED: dict[type, tuple[type, ...]] = {
+    date: (bool, int, float),
+    bool: (int, float),
+    int: (bool, float),
+}
+
+
+def _scalar(annotation: Any) -> type | None:
+    """`date`, `bool` or `int` when the field is one of them (or that or None)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    return annotation if annotation in _REFUSED else None
+
+
 class InputModel(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
+    """Request bodies: unknown fields are an error, not silently dropped, and a number is
+    not taken for a date or a yes/no."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            kind = _scalar(field.annotation)
+            value = data.get(field.alias or name)
+            if kind is None or value is None:
+                continue
+            refused = _REFUSED[kind]
+            if isinstance(value, refused) and not (kind is bool and isinstance(value, bool)):
+                raise ValueError(f"{name}: expected {_NAMES[kind]}, got {type(value).__name__}")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -67,5 +104,5 @@ class Page(BaseModel, Generic[T]):
 class PageParams(BaseModel):
     """Offset pagination with a bounded page size."""
 
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
     offset: int = Field(default=0, ge=0)

@@ -2,9 +2,9 @@
 
 from synth.cycles.models import ExpectationKind
 from synth.drafting.base import Drafted, DraftingFailed, NotEnoughFeedback, Usage
-from synth.drafting.inputs import ChecklistInputs, ExpectationInputs, Quote, SynthesisInputs
+from synth.drafting.inputs import ChecklistInputs, ExpectationInputs, SynthesisInputs
+from synth.drafting.offline.text import cite
 from synth.drafting.outputs import (
-    Citation,
     Claim,
     Coverage,
     EvidenceChecklist,
@@ -14,16 +14,6 @@ from synth.drafting.outputs import (
     Synthesis,
     ThemeSection,
 )
-
-
-def cite(quote: Quote) -> Citation:
-    return Citation(
-        source_id=quote.source_id,
-        source_kind=quote.source_kind,
-        quote=quote.text,
-        start=quote.start,
-        end=quote.end,
-    )
 
 
 class CountingDrafter:

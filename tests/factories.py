@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
@@ -216,6 +217,23 @@ def reviewed(db: Session, o: Org, rows: list[tuple[str, str]]) -> Org:
     db.add(SelfAssessment(period_id=o.period.id, person_id=o.engineer.id, text="I shipped it."))
     db.commit()
     return o
+
+
+# Three reviewers praising one engineer's code reviews: enough for one releasable theme.
+PRAISE = [
+    ("teammate", "Her code reviews are thorough and catch real bugs before release."),
+    ("partner", "Code reviews from her are careful and detailed; she found a race in the ledger."),
+    ("pm", "She reviews pull requests thoroughly and finds defects early."),
+]
+
+
+def queued_synthesis(client: TestClient, o: Org) -> str:
+    """The engineer's manager asks for a synthesis; the queued draft's id."""
+    body = {"kind": "synthesis", "subject_id": str(o.engineer.id), "period_id": str(o.period.id)}
+    answer = client.post("/v1/drafts", json=body, headers=o.auth("manager"))
+    assert answer.status_code == 202, answer.text
+    draft_id: str = answer.json()["id"]
+    return draft_id
 
 
 def uid() -> str:

@@ -431,7 +431,12 @@ SCHEMAS = (
         EXPECTATION_EDIT,
         text=(("title",),),
         limited=(("title",), ("description",)),
-        wrong=((("kind",), "vibes"), (("title",), 3.5), (("due_on",), [2026])),
+        wrong=(
+            (("kind",), "vibes"),
+            (("title",), 3.5),
+            (("due_on",), [2026]),
+            (("due_on",), 0.0),  # not 1970-01-01
+        ),
     ),
     Schema(
         "add-key-step",
@@ -445,7 +450,13 @@ SCHEMAS = (
         "tick-key-step",
         TICK,
         required=(("done",),),
-        wrong=((("done",), "maybe"), (("done",), None), (("done",), [True])),
+        wrong=(
+            (("done",), "maybe"),
+            (("done",), None),
+            (("done",), [True]),
+            (("done",), 0.0),  # not "no"
+            (("done",), 1),
+        ),
     ),
     Schema(
         "create-self-assessment",

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.audit.models import AuditEvent
 from synth.drafting import gather
-from synth.drafting.generate import generate_all
-from synth.drafting.llm import prompt_payload
+from synth.drafting.llm.drafter import prompt_payload
 from synth.drafting.models import Draft
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Person
 from synth.themes.ingest import ingest
+from synth.workflow.jobs import generate_all
 from tests import factories as f
 from tests.embedders import minilm
 

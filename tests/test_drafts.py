@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from synth.audit.models import AuditEvent
 from synth.config import get_settings
 from synth.cycles.models import PeriodStatus, Relationship
-from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftStatus
 from synth.themes.ingest import ingest
+from synth.workflow.jobs import generate_all
 from tests import factories as f
 from tests.drafters import CountingDrafter, DownDrafter
 from tests.embedders import minilm
@@ -250,8 +250,8 @@ def test_a_model_litellm_does_not_know_is_refused_at_request_time(
 
 
 def test_the_released_version_shows_only_themes_enough_reviewers_back() -> None:
+    from synth.drafting.gate.release import engineer_version
     from synth.drafting.models import DraftKind
-    from synth.drafting.release import engineer_version
     from tests.books import Book
 
     book = Book()

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from synth.drafting.generate import generate_all
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Level, Track
 from synth.themes.ingest import ingest
+from synth.workflow.jobs import generate_all
 from tests import factories as f
 from tests.embedders import minilm
 

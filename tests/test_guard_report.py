@@ -1,5 +1,6 @@
-"""Every guard through both drafters: `report.review` on what the offline drafter writes and on
-what the LLM drafter returns (a pydantic-ai FunctionModel standing in for the provider).
+"""Every guard through both drafters: `synth.drafting.gate.review` on what the offline drafter
+writes and on what the LLM drafter returns (a pydantic-ai FunctionModel standing in for the
+provider).
 
 The offline drafter must come out clean; a model that misbehaves (follows an injection, names a
 reviewer, mentions pay, invents a quote, writes biased words) must be caught with the right
@@ -16,14 +17,14 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, User
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from synth.cycles.models import Relationship
+from synth.drafting.gate.review import GuardContext, GuardReport, review
 from synth.drafting.inputs import FeedbackItem, Quote, SynthesisInputs
-from synth.drafting.llm import DATA_CLOSE, DATA_OPEN, LLMDrafter
+from synth.drafting.llm.drafter import DATA_CLOSE, DATA_OPEN, LLMDrafter
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
+from synth.evidence import PersonName
 from synth.guards.anonymity import Reviewer
 from synth.guards.injection import _injected_sentences
-from synth.guards.report import GuardContext, GuardReport, review
-from synth.people.names import PersonName
 from tests.embedders import minilm
 from tests.test_guards import INJECTIONS, hannah
 from tests.test_offline_drafter import expectation_inputs

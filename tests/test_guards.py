@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
+from synth.drafting.gate.release import engineer_version
 from synth.drafting.inputs import (
     ExpectationInput,
     LevelInput,
@@ -23,7 +24,6 @@ from synth.drafting.inputs import (
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.outputs import Citation, Claim, SourceKind, Synthesis
-from synth.drafting.release import engineer_version
 from synth.guards import (
     Finding,
     check_citations,

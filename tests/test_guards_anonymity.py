@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from synth.evidence import PersonName
 from synth.guards.anonymity import (
     GUARD,
     Reviewer,
@@ -24,7 +25,6 @@ from synth.guards.anonymity import (
     identifying_phrases,
 )
 from synth.guards.findings import Finding
-from synth.people.names import PersonName
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "synth/demo/data"

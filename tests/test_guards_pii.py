@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
+from synth.evidence import PersonName
 from synth.guards import pii
 from synth.guards.pii import Redactor, redact_emails
-from synth.people.names import PersonName
 
 
 def person(name: str, email: str) -> PersonName:

@@ -21,38 +21,24 @@ from synth.db.base import utcnow
 from synth.db.engine import make_engine, transaction
 from synth.drafting import service
 from synth.drafting.base import Drafted
-from synth.drafting.generate import generate_all, generate_one
 from synth.drafting.inputs import SynthesisInputs
 from synth.drafting.models import Draft, DraftStatus
 from synth.drafting.outputs import Synthesis
 from synth.drafting.schemas import DraftRequest
 from synth.themes.ingest import ingest
 from synth.themes.models import IngestFailure, Statement
+from synth.workflow.jobs import generate_all, generate_one
 from synth.workflow.worker import Health, drain_drafts, run
 from tests import factories as f
 from tests.drafters import CountingDrafter
 from tests.embedders import minilm
 
-FEEDBACK = [
-    ("teammate", "Her code reviews are thorough and catch real bugs before release."),
-    ("partner", "Code reviews from her are careful and detailed; she found a race in the ledger."),
-    ("pm", "She reviews pull requests thoroughly and finds defects early."),
-]
-
 
 @pytest.fixture
 def org(db: Session, sessions: sessionmaker[Session]) -> f.Org:
-    o = f.reviewed(db, f.org(db), FEEDBACK)
+    o = f.reviewed(db, f.org(db), f.PRAISE)
     ingest(sessions, minilm())
     return o
-
-
-def queued(client: TestClient, o: f.Org) -> str:
-    body = {"kind": "synthesis", "subject_id": str(o.engineer.id), "period_id": str(o.period.id)}
-    answer = client.post("/v1/drafts", json=body, headers=o.auth("manager"))
-    assert answer.status_code == 202, answer.text
-    draft_id: str = answer.json()["id"]
-    return draft_id
 
 
 def manager(o: f.Org) -> Principal:
@@ -72,7 +58,7 @@ class Raising(CountingDrafter):
 def test_a_late_worker_never_overwrites_a_draft_a_manager_already_approved(
     client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
 ) -> None:
-    draft_id = queued(client, org)
+    draft_id = f.queued_synthesis(client, org)
     fast = CountingDrafter()
 
     class Slow(CountingDrafter):
@@ -106,7 +92,7 @@ def test_a_late_worker_never_overwrites_a_draft_a_manager_already_approved(
 def test_a_drafter_that_raises_is_retried_with_backoff_then_failed_and_the_worker_goes_on(
     client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
 ) -> None:
-    draft_id = queued(client, org)
+    draft_id = f.queued_synthesis(client, org)
     drafter = Raising()
     for attempt in range(1, service.MAX_ATTEMPTS + 1):
         assert generate_all(sessions, drafter, minilm()) == 1  # the worker never dies
@@ -135,10 +121,63 @@ def test_a_drafter_that_raises_is_retried_with_backoff_then_failed_and_the_worke
     assert str(final.status) == DraftStatus.READY_FOR_REVIEW.value
 
 
+class Interrupted(CountingDrafter):
+    """The process is told to stop while the model call is running."""
+
+    def synthesis(self, inputs: SynthesisInputs) -> Drafted[Synthesis]:
+        raise SystemExit(143)
+
+
+def test_a_stopping_worker_hands_its_draft_back_without_using_an_attempt(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    draft_id = f.queued_synthesis(client, org)
+    with pytest.raises(SystemExit):
+        generate_all(sessions, Interrupted(), minilm())
+    draft = db.get(Draft, draft_id)
+    assert draft is not None
+    db.refresh(draft)
+    assert draft.status is DraftStatus.QUEUED and draft.leased_until is None
+    assert service.attempts_left(draft) == service.MAX_ATTEMPTS  # the stop was not its fault
+    assert generate_all(sessions, CountingDrafter(), minilm()) == 1  # taken at once, no wait
+    db.refresh(draft)
+    assert str(draft.status) == DraftStatus.READY_FOR_REVIEW.value and draft.attempts == 2
+
+
+def test_a_stop_finishes_the_draft_in_hand_and_claims_no_other(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    first = f.queued_synthesis(client, org)
+    stop = threading.Event()
+
+    class StopsMidway(CountingDrafter):
+        def synthesis(self, inputs: SynthesisInputs) -> Drafted[Synthesis]:
+            stop.set()  # SIGTERM arrives while the model is answering
+            return super().synthesis(inputs)
+
+    with transaction(sessions) as tx:  # a second draft waits in the queue
+        second, _ = service.request(
+            db_session=tx,
+            principal=manager(org),
+            data=DraftRequest(
+                kind="expectations", subject_id=org.engineer.id, period_id=org.period.id
+            ),
+            drafter="offline",
+        )
+        second_id = second.id
+    assert generate_all(sessions, StopsMidway(), minilm(), stop=stop) == 1
+    done, waiting = db.get(Draft, uuid.UUID(first)), db.get(Draft, second_id)
+    assert done is not None and waiting is not None
+    db.refresh(done)
+    db.refresh(waiting)
+    assert done.status is DraftStatus.READY_FOR_REVIEW
+    assert waiting.status is DraftStatus.QUEUED and waiting.attempts == 0
+
+
 def test_a_draft_no_worker_finishes_is_dead_lettered_after_the_attempt_limit(
     client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
 ) -> None:
-    draft_id = queued(client, org)
+    draft_id = f.queued_synthesis(client, org)
     with transaction(sessions) as tx:
         draft = tx.get(Draft, draft_id)
         assert draft is not None
@@ -155,7 +194,7 @@ def test_a_draft_no_worker_finishes_is_dead_lettered_after_the_attempt_limit(
 def test_only_the_current_claim_renews_its_lease(
     client: TestClient, org: f.Org, sessions: sessionmaker[Session]
 ) -> None:
-    queued(client, org)
+    f.queued_synthesis(client, org)
     with transaction(sessions) as tx:
         claimed = service.claim_next(tx)
         assert claimed is not None
@@ -252,7 +291,7 @@ def test_concurrent_drafting_finishes_every_draft_exactly_once(own_database: Eng
         subjects = [f.person(db, f"Engineer {i}", manager=o.manager) for i in range(8)]
         for subject in subjects:
             for who in (o.teammate, o.partner, o.pm):
-                f.feedback(db, who, subject, o.period, FEEDBACK[0][1] + f" ({who.name})")
+                f.feedback(db, who, subject, o.period, f.PRAISE[0][1] + f" ({who.name})")
         for subject in subjects:
             service.request(
                 db_session=db,

@@ -47,8 +47,7 @@ from synth.drafting.inputs import (  # noqa: E402
     SynthesisInputs,
     ThemeInput,
 )
-from synth.drafting.litellm_model import LiteLLMClient, is_transient, litellm_model  # noqa: E402
-from synth.drafting.llm import (  # noqa: E402
+from synth.drafting.llm.drafter import (  # noqa: E402
     DATA_CLOSE,
     DATA_OPEN,
     LLMDrafter,
@@ -57,6 +56,7 @@ from synth.drafting.llm import (  # noqa: E402
     render_data,
     validate_model_name,
 )
+from synth.drafting.llm.litellm_model import LiteLLMClient, is_transient, litellm_model  # noqa: E402
 from synth.drafting.outputs import (  # noqa: E402
     ChecklistItemKind,
     EvidenceChecklist,
@@ -65,7 +65,7 @@ from synth.drafting.outputs import (  # noqa: E402
     Synthesis,
 )
 from synth.errors import InvalidInput  # noqa: E402
-from synth.people.names import PersonName  # noqa: E402
+from synth.evidence import PersonName  # noqa: E402
 from synth.themes.polarity import Polarity  # noqa: E402
 
 OPENAI = "gpt-4o-mini"

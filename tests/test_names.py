@@ -3,13 +3,13 @@
 import pytest
 
 from synth.people.names import (
-    fold,
     is_handle,
     mask_names,
     name_variants,
     neutral_pronouns,
     proper_names,
 )
+from synth.text import fold
 from synth.themes.labels import keyphrase_labels
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from synth.cycles.models import ExpectationKind, Outcome, Relationship
 from synth.drafting.base import NotEnoughFeedback, Usage
+from synth.drafting.gate.release import engineer_version
 from synth.drafting.inputs import (
     AssessmentInput,
     AssessmentItemInput,
@@ -28,8 +29,8 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
-from synth.drafting.offline_synthesis import citations_of
-from synth.drafting.offline_text import theme_name
+from synth.drafting.offline.synthesis import citations_of
+from synth.drafting.offline.text import theme_name
 from synth.drafting.outputs import (
     Alignment,
     ChecklistItemKind,
@@ -39,7 +40,6 @@ from synth.drafting.outputs import (
     SourceKind,
     Synthesis,
 )
-from synth.drafting.release import engineer_version
 from synth.themes.polarity import Polarity
 from tests.books import Book
 

@@ -26,6 +26,20 @@ OFFLINE = {
 }
 
 
+# Built from the installed wheel: /docs, /redoc and the assets they load answer without a
+# database (the engine never connects) and without a network.
+DOCS_PROBE = """
+import re
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+from synth.api.app import create_app
+client = TestClient(create_app(create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")))
+for page in ("/docs", "/redoc"):
+    assets = re.findall(r'(?:src|href)="([^"]+)"', client.get(page).text)
+    print(page, len(assets), *sorted({client.get(url).status_code for url in assets}))
+"""
+
+
 def _run(args: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> str:
     """Run a command to completion and return its output; fail with that output if it fails."""
     done = subprocess.run(
@@ -128,14 +142,16 @@ def test_installed_wheel_migrates_and_loads_prompts_outside_the_repo(
 
     upgraded = _run([venv / "bin" / "synth", "db", "upgrade"], cwd=elsewhere, env=env)
     script = (
-        "import synth; from synth.drafting.prompts import load; "
+        "import synth; from synth.drafting.llm.prompts import load; "
         "print(synth.__file__); print(load('synthesis').ref)"
     )
     probe = _run([venv / "bin" / "python", "-c", script], cwd=elsewhere, env=env)
+    docs = _run([venv / "bin" / "python", "-c", DOCS_PROBE], cwd=elsewhere, env=env)
 
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert f"database at revision {head}" in upgraded
     location, ref = probe.split()
     assert Path(location).is_relative_to(venv), f"synth imported from {location}, not the wheel"
     assert ref.startswith("synthesis@v")
+    assert docs.splitlines() == ["/docs 3 200", "/redoc 2 200"], docs  # css, icon, scripts
     assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "embedded server left running"

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.cycles.models import Relationship, SelfAssessment
 from synth.drafting.base import Drafter
-from synth.drafting.generate import generate_all
-from synth.drafting.llm import DATA_CLOSE, DATA_OPEN, LLMDrafter
+from synth.drafting.llm.drafter import DATA_CLOSE, DATA_OPEN, LLMDrafter
 from synth.drafting.offline import OfflineDrafter
 from synth.themes.ingest import ingest
+from synth.workflow.jobs import generate_all
 from tests import factories as f
 from tests.embedders import minilm
 

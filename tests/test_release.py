@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from synth.cycles.models import ExpectationKind, Relationship
+from synth.drafting.gate.release import engineer_version
 from synth.drafting.inputs import (
     ExpectationInput,
     ExpectationInputs,
@@ -20,9 +21,8 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
-from synth.drafting.release import engineer_version
 from synth.guards.anonymity import relationships_stated
-from synth.guards.findings import strings
+from synth.text import strings
 from synth.themes.polarity import Polarity
 from tests.books import Book
 

@@ -1,5 +1,6 @@
 """Similar-feedback search: nearest statements by meaning, only among those the caller may read."""
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -105,3 +106,19 @@ def test_search_api_validates_its_query(client: TestClient, db: Session, org: f.
     response = client.post("/v1/search", json={"text": "code review"}, headers=headers)
     assert response.status_code == 200
     assert {h["statement"]["text"] for h in response.json()} == set(ABOUT_ENGINEER)
+
+
+def test_a_query_with_no_direction_finds_nothing_rather_than_nan(db: Session, org: f.Org) -> None:
+    """An embedder can map text with no words to the zero vector; cosine is undefined there."""
+    from synth.themes.models import Statement
+    from synth.themes.store import nearest
+
+    hits = nearest(
+        db,
+        model=minilm().name,
+        dim=minilm().dim,
+        query=np.zeros(minilm().dim, dtype=np.float32),
+        visible=Statement.id.is_not(None),
+        limit=5,
+    )
+    assert hits == []

@@ -9,10 +9,11 @@ from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from synth import __version__
-from synth.api import errors
+from synth.api import errors, openapi
 from synth.api.limits import (
     RETRY_DATABASE_S,
     BodySizeLimit,
@@ -20,7 +21,7 @@ from synth.api.limits import (
     FailedAuthThrottle,
     SecurityHeaders,
 )
-from synth.api.routers import admin, cycles, drafts, feedback, people, talent, themes
+from synth.api.routers import admin, cycles, drafts, feedback, people, talent, themes, webhooks
 from synth.config import get_settings
 from synth.db.engine import database_answers, get_engine, health_engine, session_factory
 from synth.drafting.factory import drafter_name
@@ -28,6 +29,17 @@ from synth.themes.embedders import Embedder, get_embedder
 
 log = logging.getLogger("synth.api")
 THREAD_HEADROOM = 8  # threads beyond the request limit, for /healthz and /docs
+
+
+class Health(BaseModel):
+    """What /healthz reports."""
+
+    status: str = Field(description="`ok`, or `unavailable` when the database does not answer")
+    database: str = Field(description="`ok` or `down`")
+    worker: dict[str, Any] | None = Field(
+        default=None,
+        description="The in-process worker (running, restarts, last_error, ...), when it runs",
+    )
 
 
 def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -> FastAPI:
@@ -48,6 +60,10 @@ def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -
         title="synth",
         version=__version__,
         lifespan=lifespan,
+        # FastAPI's own pages load their scripts from a CDN: openapi.install serves local ones.
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
         description=(
             "Feedback synthesis for engineering performance management. Authenticate with "
             "`Authorization: Bearer <api key>` (create keys with `synth keys create`). Errors "
@@ -81,14 +97,21 @@ def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)
-    for module in (people, cycles, feedback, talent, themes, drafts, admin):
+    for module in (people, cycles, feedback, talent, themes, drafts, admin, webhooks):
         app.include_router(module.router, prefix="/v1")
 
     @app.get(
         "/healthz",
         tags=["meta"],
         summary="Liveness and database reachability (never limited, never authenticated)",
-        responses={503: {"description": "The database does not answer; Retry-After is set"}},
+        response_model=Health,
+        responses={
+            503: {
+                "model": Health,
+                "description": "The database does not answer; Retry-After is set",
+                "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+            }
+        },
     )
     def healthz(request: Request) -> JSONResponse:
         up = database_answers(request.app.state.health_engine)
@@ -107,4 +130,5 @@ def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -
         headers = None if up else {"Retry-After": str(RETRY_DATABASE_S)}
         return JSONResponse(status_code=200 if up else 503, content=body, headers=headers)
 
+    openapi.install(app)
     return app

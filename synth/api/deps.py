@@ -1,9 +1,11 @@
 """Dependencies every route uses: a database session and the authenticated principal."""
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import AsyncIterator, Callable, Collection
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from anyio import to_thread
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,18 +13,37 @@ from sqlalchemy.orm import Session, sessionmaker
 from synth.api.limits import FailedAuthThrottle
 from synth.auth.principal import Principal
 from synth.auth.service import authenticate
-from synth.db.engine import transaction
 from synth.errors import Unauthorized
 from synth.idempotency.service import request_fingerprint, run_once
-from synth.schemas import PageParams
+from synth.schemas import MAX_PAGE, PageParams
 from synth.themes.embedders import Embedder
 
+# Each sync dependency costs a hop to a worker thread and back; the trivial ones are async,
+# and a request's session needs one hop, at its end.
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent."""
+
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request, committed before the response is sent. Opening a session
+    does no I/O (it connects at its first query, in the route's thread): only the commit (or
+    rollback) and the return of the connection run in a worker thread."""
     factory: sessionmaker[Session] = request.app.state.session_factory
-    with transaction(factory) as session:
+    session = factory()
+    try:
         yield session
+    except BaseException:
+        await to_thread.run_sync(partial(_end, session, commit=False))
+        raise
+    await to_thread.run_sync(partial(_end, session, commit=True))
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
@@ -52,10 +73,19 @@ def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-PageDep = Annotated[PageParams, Depends()]
 
 
-def get_embedder(request: Request) -> Embedder:
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+async def get_embedder(request: Request) -> Embedder:
     embedder: Embedder = request.app.state.embedder
     return embedder
 
@@ -114,4 +144,13 @@ class Creator:
         return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-CreateDep = Annotated[Creator, Depends()]
+async def creator(
+    request: Request,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Creator:
+    return Creator(request, db, principal, idempotency_key)
+
+
+CreateDep = Annotated[Creator, Depends(creator)]

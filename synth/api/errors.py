@@ -12,6 +12,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,7 +43,25 @@ _BUSY_SQLSTATES = ("53", "57014", "40", "55P03")
 _KEY_COLUMNS = re.compile(r"Key \(([^)]*)\)=")
 
 
+class ErrorBody(BaseModel):
+    """The shape of every error the API answers, whatever raised it."""
+
+    code: str = Field(
+        description="Stable, machine-readable reason, e.g. `person_not_found`",
+        examples=["invalid_request"],
+    )
+    message: str = Field(description="What went wrong, for a person to read")
+    details: Any = Field(
+        default=None,
+        description=(
+            "Present only when there is more to say: per-field problems of an invalid request "
+            "(`loc`, `type`, `message`), per-row problems of a rejected import, findings"
+        ),
+    )
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """An `ErrorBody` as JSON, without `details` when there are none."""
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details

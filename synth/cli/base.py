@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from synth.errors import SynthError
+from synth.logs import configure_logging
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -39,6 +40,7 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 @app.callback()
 def _every_command(ctx: typer.Context) -> None:
+    configure_logging()
     # SIGINT already raises KeyboardInterrupt; SIGTERM (systemd, docker stop, kill) should
     # end a command the same orderly way. uvicorn takes both over while it serves and
     # re-raises them after its own graceful shutdown, so `serve` ends through here as well.

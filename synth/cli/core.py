@@ -42,11 +42,18 @@ def serve(
     except SynthError as exc:
         raise fail(exc) from None
     if worker:
+        import os
+
+        import torch
+
         from synth.db.engine import make_engine
         from synth.drafting.factory import get_drafter
         from synth.themes.embedders import get_embedder
         from synth.workflow.worker import start_in_background
 
+        # Requests and embedding share this process: embedding gets half the cores, not all
+        # of them, so a burst of feedback to embed does not starve the requests.
+        torch.set_num_threads(max(1, (os.cpu_count() or 2) // 2))
         # A pool of its own: the worker never takes a connection a request is waiting for.
         worker_engine = make_engine(engine.url.render_as_string(hide_password=False))
         background = start_in_background(worker_engine, get_embedder(), get_drafter())
@@ -57,7 +64,9 @@ def serve(
     if worker:
         app.state.worker_health = background.health.snapshot  # merged into /healthz
     try:
-        uvicorn.run(app, host=host, port=port)
+        # log_config=None: uvicorn keeps its hands off logging, so its records (access lines
+        # included) go through configure_logging's handler like every other.
+        uvicorn.run(app, host=host, port=port, log_config=None)
     finally:
         if worker:
             background.shutdown()

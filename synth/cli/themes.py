@@ -1,8 +1,10 @@
 """`synth themes …`, `synth search` and `synth worker`: the theme engine's CLI face."""
 
 import json
+import signal
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -191,6 +193,17 @@ def worker(
     embedder = get_embedder()
     base.console.print(f"synth worker: embedding with {embedder.name}; Ctrl-C to stop")
     stop = threading.Event()
+
+    def finish_then_stop(signum: int, _frame: FrameType | None) -> None:
+        # The first SIGTERM or Ctrl-C lets the drafts in progress finish (docker stop's grace
+        # period); a second one stops at once, handing the draft in hand back to the queue.
+        if stop.is_set():
+            raise SystemExit(128 + signum)
+        stop.set()
+        base.err.print("synth worker: finishing the drafts in progress; signal again to stop now")
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, finish_then_stop)
     try:
         run(
             get_engine(),

@@ -33,6 +33,8 @@ from synth.cycles.schemas import (
 )
 from synth.db.queries import insert_unique, visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
+from synth.events.models import EventType
+from synth.events.service import emit
 from synth.people import service as people
 from synth.people.models import Function, Person
 from synth.people.org import management_chain
@@ -239,6 +241,14 @@ def _store(db_session: Session, principal: Principal, drafts: list[_Draft]) -> l
             request.status = RequestStatus.SUBMITTED
             fb.request_id = request.id
         record(db_session, principal=principal, action="feedback.submitted", entity=fb)
+        # Who wrote it, and as what, stays out: a subscriber learns only that there is more.
+        emit(
+            db_session,
+            EventType.FEEDBACK_RECEIVED,
+            feedback_id=fb.id,
+            period_id=fb.period_id,
+            subject_id=fb.subject_id,
+        )
     notify_feedback_stored(db_session)
     return [d.feedback for d in drafts]
 

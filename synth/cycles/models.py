@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -23,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from synth.db.base import Base, IdMixin
 from synth.db.types import str_enum
+from synth.evidence import Relationship as Relationship  # the guards read it, at the bottom
+from synth.guards import flags as feedback_flags
+from synth.guards.findings import Finding
 
 
 class PeriodKind(enum.StrEnum):
@@ -60,21 +64,6 @@ class Outcome(enum.StrEnum):
     MET = "met"
     PARTIALLY_MET = "partially_met"
     MISSED = "missed"
-
-
-class Relationship(enum.StrEnum):
-    """How the author of feedback worked with its subject."""
-
-    PEER = "peer"
-    CROSS_FUNCTIONAL = "cross_functional"
-    REPORT = "report"
-    MANAGER = "manager"
-    SKIP_LEVEL = "skip_level"
-
-
-# The engineer's management chain, proven from the org chart when feedback is given. Their
-# feedback never counts towards the anonymity threshold: beside them, one peer is identifiable.
-CHAIN = frozenset({Relationship.MANAGER, Relationship.SKIP_LEVEL})
 
 
 class RequestStatus(enum.StrEnum):
@@ -139,7 +128,32 @@ class KeyStep(IdMixin, Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class SelfAssessment(IdMixin, Base):
+class Flagged:
+    """Text checked by the feedback guards when it is written (`synth.guards.flags`)."""
+
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True)
+    flags_version: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+    def flag_texts(self) -> list[str | None]:
+        """The parts of the submission the guards read."""
+        raise NotImplementedError
+
+    @property
+    def current_flags(self) -> list[Finding]:
+        return feedback_flags.current(self.flags, self.flags_version, self.flag_texts())
+
+    def refresh_flags(self) -> None:
+        self.flags, self.flags_version = feedback_flags.stored(self.flag_texts())
+
+
+@event.listens_for(Flagged, "before_insert", propagate=True)
+@event.listens_for(Flagged, "before_update", propagate=True)
+def _flag_on_write(_mapper: Any, _connection: Any, target: Flagged) -> None:
+    """Every write path (API, import, demo, a service call) stores the current flags."""
+    target.refresh_flags()
+
+
+class SelfAssessment(Flagged, IdMixin, Base):
     """The engineer's own view of the period: overall (no expectation) or per expectation."""
 
     __tablename__ = "self_assessments"
@@ -160,6 +174,9 @@ class SelfAssessment(IdMixin, Base):
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, "outcome"))
     text: Mapped[str] = mapped_column(Text)
 
+    def flag_texts(self) -> list[str | None]:
+        return [self.text]
+
 
 class FeedbackRequest(IdMixin, Base):
     """A manager asking a colleague for feedback about one of their reports."""
@@ -178,7 +195,7 @@ class FeedbackRequest(IdMixin, Base):
     )
 
 
-class PeerFeedback(IdMixin, Base):
+class PeerFeedback(Flagged, IdMixin, Base):
     """Feedback one colleague wrote about another. Confidential: the subject never sees it raw."""
 
     __tablename__ = "peer_feedback"
@@ -198,3 +215,7 @@ class PeerFeedback(IdMixin, Base):
     growth_potential: Mapped[str | None] = mapped_column(Text)
     expectation_answers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
+
+    def flag_texts(self) -> list[str | None]:
+        answers = [str(a.get("comment", "")) for a in self.expectation_answers or []]
+        return [self.text, self.role_fit, self.growth_potential, *answers]

@@ -12,6 +12,8 @@ from synth.cycles.models import Expectation, ExpectationStatus, PeriodStatus, Re
 from synth.cycles.schemas import PeriodCreate
 from synth.db.queries import visible_one
 from synth.errors import Conflict, InvalidInput
+from synth.events.models import EventType
+from synth.events.service import emit
 
 ORDER = list(PeriodStatus)
 
@@ -87,6 +89,7 @@ def transition(
         )
     before = snapshot(period)
     period.status = status
+    locked: dict[uuid.UUID, list[uuid.UUID]] = {}
     if status is PeriodStatus.ACTIVE:
         # Expectations stay fixed for the period: lock them the moment it starts.
         unlocked = select(Expectation).where(
@@ -102,7 +105,24 @@ def transition(
                 entity=expectation,
                 before=previous,
             )
+            locked.setdefault(expectation.person_id, []).append(expectation.id)
     record(
         db_session, principal=principal, action="period.transitioned", entity=period, before=before
     )
+    emit(
+        db_session,
+        EventType.PERIOD_TRANSITIONED,
+        period_id=period.id,
+        name=period.name,
+        previous=before["status"],
+        status=status,
+    )
+    for person_id, expectation_ids in locked.items():
+        emit(
+            db_session,
+            EventType.EXPECTATIONS_LOCKED,
+            period_id=period.id,
+            person_id=person_id,
+            expectation_ids=expectation_ids,
+        )
     return period

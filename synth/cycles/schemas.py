@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field, computed_field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from synth.cycles.models import (
     ExpectationKind,
@@ -16,7 +16,6 @@ from synth.cycles.models import (
     RequestStatus,
 )
 from synth.guards.findings import Finding
-from synth.guards.flags import text_flags
 from synth.schemas import (
     MAX_BULK_ITEMS,
     InputModel,
@@ -126,10 +125,10 @@ class SelfAssessmentOut(OutputModel):
     text: str
     created_at: datetime
 
-    @computed_field(description="instruction-like content or biased wording in the text")  # type: ignore[prop-decorator]
-    @property
-    def flags(self) -> list[Finding]:
-        return text_flags([self.text])
+    flags: list[Finding] = Field(
+        validation_alias="current_flags",
+        description="instruction-like content, biased wording or talent-track talk in the text",
+    )
 
 
 class FeedbackRequestCreate(InputModel):
@@ -208,11 +207,10 @@ class FeedbackOut(OutputModel):
     expectation_answers: list[dict[str, Any]]
     created_at: datetime
 
-    @computed_field(description="instruction-like content or biased wording in the text")  # type: ignore[prop-decorator]
-    @property
-    def flags(self) -> list[Finding]:
-        answers = [str(a.get("comment", "")) for a in self.expectation_answers]
-        return text_flags([self.text, self.role_fit, self.growth_potential, *answers])
+    flags: list[Finding] = Field(
+        validation_alias="current_flags",
+        description="instruction-like content, biased wording or talent-track talk in the text",
+    )
 
 
 class BulkResult(OutputModel):

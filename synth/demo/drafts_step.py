@@ -16,13 +16,13 @@ from synth.demo.document import Block, Bullets, Heading, Paragraph, Table
 from synth.demo.guards_step import GuardStep, guard_blocks, run_guard_step
 from synth.drafting import service as drafts
 from synth.drafting.base import Drafter
-from synth.drafting.generate import generate_all
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.schemas import DraftRequest
 from synth.errors import SynthError
 from synth.people.models import Person, Track
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
+from synth.workflow.jobs import generate_all
 
 OBJECTIVES = [
     "Cut checkout failure rate below 0.5%",

@@ -48,7 +48,7 @@ def get_drafter(model: str | None = None) -> Drafter:
         from synth.drafting.offline import OfflineDrafter
 
         return OfflineDrafter()
-    from synth.drafting.llm import LLMDrafter
+    from synth.drafting.llm.drafter import LLMDrafter
 
     settings = get_settings()
     return LLMDrafter(
@@ -67,6 +67,6 @@ def check_model(model: str) -> None:
     model, litellm knows its provider (unknown_model)."""
     _require_allowed(model)
     if model != OFFLINE:
-        from synth.drafting.llm import validate_model_name
+        from synth.drafting.llm.drafter import validate_model_name
 
         validate_model_name(model)

@@ -3,6 +3,7 @@
 Reviewers appear only as pseudonymous handles ("R1", "R2") with their relationship; the
 engineer as "the engineer". The prompt carries themes with a few representative statements
 rather than every comment, so its size grows with the number of themes, not of comments.
+`FeedbackItem` and `Quote` are evidence the guards read too: defined in synth.evidence.
 """
 
 import hashlib
@@ -10,42 +11,15 @@ import json
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from synth.cycles.models import CHAIN, ExpectationKind, Outcome, Relationship
-from synth.drafting.outputs import ChecklistItemKind, SourceKind
-from synth.people.names import PersonName
+from synth.cycles.models import ExpectationKind, Outcome
+from synth.drafting.outputs import ChecklistItemKind
+from synth.evidence import CHAIN, PersonName
+from synth.evidence import FeedbackItem as FeedbackItem
+from synth.evidence import Input as Input
+from synth.evidence import Quote as Quote
 from synth.themes.polarity import Polarity
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Quote(Input):
-    """A statement with its place in its source, ready to be cited verbatim."""
-
-    source_id: uuid.UUID
-    source_kind: SourceKind = SourceKind.PEER_FEEDBACK
-    start: int
-    end: int
-    text: str
-    reviewer: str | None = Field(default=None, description="pseudonymous handle, e.g. R3")
-
-
-class FeedbackItem(Input):
-    """One piece of feedback: who (by handle and relationship), and whether it is specific."""
-
-    id: uuid.UUID
-    reviewer: str
-    relationship: Relationship
-    specific: bool = Field(description="has concrete examples (a project, incident, number)")
-    text: str
-
-    @property
-    def in_chain(self) -> bool:
-        """Written by the engineer's manager or skip-level."""
-        return self.relationship in CHAIN
 
 
 class Span(Input):

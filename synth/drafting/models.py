@@ -74,7 +74,7 @@ class Draft(IdMixin, Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     reject_reason: Mapped[str | None] = mapped_column(Text)
-    # What the guards found on the current content (synth.guards.report.GuardReport), and
+    # What the guards found on the current content (synth.drafting.gate.review.GuardReport), and
     # the manager's override of blocking findings: {"reason", "by", "at", "fingerprints"}.
     guard_report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     guard_override: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

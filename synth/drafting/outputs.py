@@ -2,42 +2,21 @@
 
 Field descriptions double as instructions to the model, so they say what a good value is.
 Every claim carries citations: a feedback (or self-assessment) id and a verbatim quote with
-its character offsets in that source, checked by the citation guard.
+its character offsets in that source, checked by the citation guard. `Citation`, `Claim` and
+`SourceKind` are evidence the guards read too: defined in synth.evidence.
 """
 
 import enum
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from synth.cycles.models import ExpectationKind
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SourceKind(enum.StrEnum):
-    PEER_FEEDBACK = "peer_feedback"
-    SELF_ASSESSMENT = "self_assessment"
-
-
-class Citation(Output):
-    """A verbatim span of one piece of feedback or self-assessment."""
-
-    source_id: uuid.UUID = Field(description="id of the feedback or self-assessment quoted")
-    source_kind: SourceKind = SourceKind.PEER_FEEDBACK
-    quote: str = Field(description="exact words copied from the source, no paraphrase")
-    start: int = Field(ge=0, description="character offset where the quote starts in the source")
-    end: int = Field(gt=0, description="character offset just after the quote")
-
-
-class Claim(Output):
-    """One statement of the draft and the feedback that supports it."""
-
-    text: str = Field(description="one sentence, specific and behavioural, no names")
-    citations: list[Citation] = Field(min_length=1, description="quotes that support the claim")
+from synth.evidence import Citation as Citation
+from synth.evidence import Claim as Claim
+from synth.evidence import Output as Output
+from synth.evidence import SourceKind as SourceKind
 
 
 class ThemeSection(Output):

@@ -64,7 +64,7 @@ class DraftOut(OutputModel):
     reject_reason: str | None
     reused_from_id: uuid.UUID | None
     guard_report: dict[str, Any] | None = Field(
-        description="what the guards found on the current content (synth.guards.report)"
+        description="what the guards found on the current content (synth.drafting.gate.review)"
     )
     guard_override: dict[str, Any] | None = Field(
         description="the manager's overrides: reason, who, when, which findings"

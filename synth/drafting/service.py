@@ -1,5 +1,8 @@
 """The approval gate: request a draft, generate it in the background, review, release.
 
+Generation runs as a worker job (synth.workflow.jobs) on the claims made here (`claim_next`,
+`holds`, `renew_lease`); the checks on a draft's content are synth.drafting.gate's.
+
 queued -> generating -> ready_for_review -> approved -> released
                      \\-> failed (retryable)  \\-> rejected (with a reason)
 The guards (synth.guards) run on every draft when it is generated, after every edit and at
@@ -27,15 +30,17 @@ from synth.cycles import periods
 from synth.cycles.models import PeriodStatus
 from synth.db.base import utcnow
 from synth.db.queries import visible_one
-from synth.drafting import coverage, guarding
 from synth.drafting.factory import check_model
+from synth.drafting.gate import coverage, guarding
+from synth.drafting.gate.release import engineer_version
+from synth.drafting.gate.review import GuardReport
 from synth.drafting.inputs import SynthesisInputs
 from synth.drafting.models import ACTIVE, Draft, DraftKind, DraftStatus
 from synth.drafting.outputs import OUTPUT_TYPES, Synthesis
-from synth.drafting.release import engineer_version
 from synth.drafting.schemas import DraftRequest
 from synth.errors import Conflict, Forbidden, InvalidInput
-from synth.guards.report import GuardReport
+from synth.events.models import EventType
+from synth.events.service import emit
 from synth.people.models import Person
 from synth.people.org import management_chain
 from synth.talent.models import TalentAssessment
@@ -161,6 +166,30 @@ def request(
     return draft, False
 
 
+ANNOUNCED = {
+    DraftStatus.READY_FOR_REVIEW: EventType.DRAFT_READY,
+    DraftStatus.RELEASED: EventType.DRAFT_RELEASED,
+    DraftStatus.FAILED: EventType.DRAFT_FAILED,
+}
+
+
+def announce(db_session: Session, draft: Draft) -> None:
+    """Tell subscribers the draft became ready, released or failed (ids and states only)."""
+    event_type = ANNOUNCED.get(draft.status)
+    if event_type is None:
+        return
+    emit(
+        db_session,
+        event_type,
+        draft_id=draft.id,
+        kind=draft.kind,
+        subject_id=draft.subject_id,
+        period_id=draft.period_id,
+        status=draft.status,
+        **({"error_code": draft.error_code} if draft.status is DraftStatus.FAILED else {}),
+    )
+
+
 def attempts_left(draft: Draft) -> int:
     """Automatic attempts left since the draft was requested or last retried by hand."""
     return MAX_ATTEMPTS - (draft.attempts - int((draft.options or {}).get("retry_base", 0)))
@@ -195,6 +224,7 @@ def claim_next(db_session: Session) -> Draft | None:
                 entity=abandoned,
                 before=before,
             )
+            announce(db_session, abandoned)
     draft = db_session.scalar(
         select(Draft)
         .where(
@@ -363,7 +393,7 @@ def release(
             code="guard_blocked",
             details=[f.model_dump(mode="json") for f in blocked],
         )
-    return _transition(
+    released = _transition(
         db_session,
         principal,
         draft,
@@ -379,6 +409,8 @@ def release(
             reviewers=guard_context.reviewers,
         ),
     )
+    announce(db_session, released)
+    return released
 
 
 def override(

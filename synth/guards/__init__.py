@@ -1,7 +1,10 @@
 """Guards: checks run on every draft from every drafter, and on the feedback itself.
 
-Each guard is a pure function returning `Finding`s; `report.review` runs them all on one draft
-and the approval gate (synth.drafting.service) refuses release while a blocking one is open.
+Each guard is a pure function returning `Finding`s. Guards sit at the bottom: they import
+only each other and the bottom modules (synth.evidence for what drafts cite, synth.text for
+folding, names, copied runs and walkers; tests/test_structure.py keeps it so).
+`synth.drafting.gate.review` runs them all on one draft and the approval gate
+(synth.drafting.service) refuses release while a blocking one is open.
 
 - `citations`: quotes are literal spans of this engineer's sources (blocking); claims are
   supported by what they cite (warning, and the supported share).

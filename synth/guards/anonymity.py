@@ -44,16 +44,25 @@ run).
 """
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from synth.guards.findings import Finding, strings
+from synth.evidence import PersonName
+from synth.guards.findings import Finding
 from synth.guards.two_track import mentions_talent_track
-from synth.people.names import PersonName
+from synth.text import (
+    EMAIL,
+    copied_runs,
+    email_handle,
+    fold,
+    fold_mapped,
+    name_variants,
+    shingles,
+    strings,
+)
 
 GUARD = "anonymity"
 VERBATIM_WORDS = 8
@@ -70,41 +79,20 @@ class Reviewer(BaseModel):
     relationship: str = "peer"
 
 
-# --- text helpers -----------------------------------------------------------------------------
-
-# Letters NFKD does not decompose but people type without their stroke.
-_NO_DECOMPOSITION = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i"}
 _WORD = re.compile(r"\w+")
-
-
-def _fold(text: str) -> tuple[str, list[int]]:
-    """`text` without accents, and for each folded character the index it came from."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        for part in unicodedata.normalize("NFKD", _NO_DECOMPOSITION.get(ch, ch)):
-            if not unicodedata.combining(part):
-                chars.append(part)
-                origin.append(i)
-    return "".join(chars), origin
 
 
 # --- names, emails, handles -------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(
     r"\b(?:(?i:reviewers?)\s+)?R\d{1,3}\b|\b(?i:reviewers?)\s*(?:#\s*)?\d{1,3}(?![\w:])"
 )
 
 
 def _name_variants(name: str) -> set[str]:
-    tokens = _fold(name)[0].split()
-    # Full name, multi-word first names and surnames ("Mei Lin"), then each part.
-    variants = {" ".join(tokens), " ".join(tokens[:-1]), " ".join(tokens[1:])}
-    for token in tokens:
-        variants.add(token)
-        variants.update(part for part in token.split("-") if len(part) >= 3)
-    return {v for v in variants if len(v) >= 2 and v[0].isupper()}
+    """The capitalised ways to write a name, folded; pieces of a hyphenated or apostrophe
+    part count from three letters ("Luc" of "Jean-Luc", not "Li" of "Li-Na")."""
+    return {v for v in name_variants(fold(name), min_piece=3) if v[0].isupper()}
 
 
 def _name_pattern(
@@ -116,18 +104,14 @@ def _name_pattern(
     for r in reviewers:
         if subject is not None and r.person.id == subject.id:
             continue
-        full = " ".join(_fold(r.person.name)[0].split())
+        full = " ".join(fold(r.person.name).split())
         # The subject's name parts are theirs to read; a reviewer's full name never is.
         variants.update(v for v in _name_variants(r.person.name) if v == full or v not in own)
     if not variants:
         return None
     spelled = variants | {v.upper() for v in variants}
     # A dotted email local part ("hana.kobayashi") is a chat handle; a bare "kofi" is a word.
-    spelled |= {
-        local
-        for r in reviewers
-        if (local := _fold(r.person.email.partition("@")[0])[0]) and re.search(r"[._-]", local)
-    }
+    spelled |= {fold(handle) for r in reviewers if (handle := email_handle(r.person.email))}
     alternatives = "|".join(
         "['’]".join(re.escape(part).replace(r"\ ", r"\s+") for part in re.split("['’]", v))
         for v in sorted(spelled, key=lambda v: (-len(v), v))
@@ -370,7 +354,7 @@ def _hits(
     """Every name, email, handle and identifying phrase in `text`, without overlaps per code."""
     hits: list[_Hit] = []
     if names is not None:
-        folded, origin = _fold(text)
+        folded, origin = fold_mapped(text)
         for m in names.finditer(folded):
             start, end = origin[m.start()], origin[m.end() - 1] + 1
             hits.append(
@@ -382,7 +366,7 @@ def _hits(
                     "version never says who wrote what",
                 )
             )
-    for m in _EMAIL.finditer(text):
+    for m in EMAIL.finditer(text):
         hits.append(
             _Hit(m.start(), m.end(), "email_present", f"email address {m.group(0)!r}: remove it")
         )
@@ -415,26 +399,6 @@ def _hits(
     return kept
 
 
-def _keys(text: str) -> list[tuple[str, int, int]]:
-    """Words for verbatim comparison: folded, case-insensitive, with where they are."""
-    return [(_fold(m.group(0))[0].casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def _copied_runs(text: str, grams: set[tuple[str, ...]]) -> list[tuple[int, int, int]]:
-    """(start, end, words) of each maximal run of `VERBATIM_WORDS`+ words found in `grams`."""
-    words = _keys(text)
-    keys = [w for w, _, _ in words]
-    runs: list[tuple[int, int]] = []
-    for i in range(len(keys) - VERBATIM_WORDS + 1):
-        if tuple(keys[i : i + VERBATIM_WORDS]) in grams:
-            last = i + VERBATIM_WORDS - 1
-            if runs and i <= runs[-1][1]:
-                runs[-1] = (runs[-1][0], last)
-            else:
-                runs.append((i, last))
-    return [(words[a][1], words[b][2], b - a + 1) for a, b in runs]
-
-
 def check_anonymity(
     engineer_text: dict[str, Any],
     *,
@@ -449,12 +413,7 @@ def check_anonymity(
     such as "Mentor Nadia through her first on-call"), not drafted words: they are skipped."""
     names = _name_pattern(reviewers, subject)
     phrases = identifying_phrases(reviewers)
-    grams: set[tuple[str, ...]] = set()
-    for source in feedback_texts:
-        keys = [w for w, _, _ in _keys(source)]
-        grams.update(
-            tuple(keys[i : i + VERBATIM_WORDS]) for i in range(len(keys) - VERBATIM_WORDS + 1)
-        )
+    grams = set().union(*(shingles(source, VERBATIM_WORDS) for source in feedback_texts))
     found: list[Finding] = []
     for path, text in strings(engineer_text):
         if text in known:
@@ -464,7 +423,7 @@ def check_anonymity(
             found.append(
                 Finding(guard=GUARD, code=hit.code, blocking=True, message=hit.message, path=path)
             )
-        for start, end, n in _copied_runs(text, grams):
+        for start, end, n in copied_runs(text, grams, VERBATIM_WORDS):
             copied = text[start:end]
             shown = copied if len(copied) <= 60 else copied[:57] + "…"
             found.append(

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from synth.guards.bias_lexicon import CODED, GENDERED, LEXICON, PERSONALITY
-from synth.guards.findings import Finding, Source, strings
+from synth.guards.findings import Finding, Source
+from synth.text import strings
 
 GUARD = "bias"
 _LABELS = {PERSONALITY: "personality-focused", GENDERED: "gendered", CODED: "coded"}

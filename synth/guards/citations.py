@@ -22,14 +22,12 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
-from synth.drafting.inputs import FeedbackItem, Quote
-from synth.drafting.outputs import Citation, Claim, SourceKind
-from synth.guards.findings import Finding, join
-from synth.themes.labels import STOPWORDS
+from synth.evidence import Citation, Claim, FeedbackItem, Quote, SourceKind
+from synth.guards.findings import Finding
+from synth.text import STOPWORDS, walk
 
 GUARD = "citations"
 UNKNOWN_SOURCE = "unknown_source"
@@ -48,22 +46,11 @@ class _Sources:
     spans: dict[uuid.UUID, list[Quote]]
 
 
-def _walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Every model and list item under `value`, with its path, depth first, in field order."""
-    if isinstance(value, BaseModel):
-        yield path, value
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), join(path, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, join(path, i))
-
-
 def _sources(inputs: BaseModel) -> _Sources:
     texts: dict[uuid.UUID, str] = {}
     kinds: dict[uuid.UUID, SourceKind] = {}
     spans: dict[uuid.UUID, list[Quote]] = {}
-    for _, node in _walk(inputs):
+    for _, node in walk(inputs):
         if isinstance(node, FeedbackItem):
             texts[node.id] = node.text
             kinds[node.id] = SourceKind.PEER_FEEDBACK
@@ -144,7 +131,8 @@ def supported(claim: Claim) -> bool:
 
 
 def claims(output: BaseModel) -> Iterator[tuple[str, Claim]]:
-    for path, node in _walk(output):
+    """Every claim of a draft, with its path."""
+    for path, node in walk(output):
         if isinstance(node, Claim):
             yield path, node
 
@@ -161,7 +149,7 @@ def check_quotes(output: BaseModel, inputs: BaseModel) -> list[Finding]:
     sources = _sources(inputs)
     return [
         finding
-        for path, node in _walk(output)
+        for path, node in walk(output)
         if isinstance(node, Citation)
         for finding in _check(node, path, sources)
     ]
@@ -169,7 +157,7 @@ def check_quotes(output: BaseModel, inputs: BaseModel) -> list[Finding]:
 
 def check_citations(output: BaseModel, inputs: BaseModel) -> list[Finding]:
     """`check_quotes`, then a warning per claim that shares no word with its quotes (the
-    support check without a model; `synth.guards.report` checks support by meaning)."""
+    support check without a model; `synth.drafting.gate.review` checks support by meaning)."""
     found = check_quotes(output, inputs)
     for path, claim in claims(output):
         if not supported(claim):

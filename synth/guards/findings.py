@@ -1,9 +1,8 @@
 """What a guard reports about a draft: one finding per problem, with where it is."""
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -32,31 +31,6 @@ class Finding(BaseModel):
     def fingerprint(self) -> str:
         """Identifies the finding across re-runs, so an override names exactly what it covers."""
         return f"{self.guard}:{self.code}:{self.path or ''}:{self.source_id or ''}"
-
-
-def join(path: str, key: str | int) -> str:
-    """`a.b` + `c` is `a.b.c`; `a.b` + 0 is `a.b[0]`."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def strings(
-    value: Any, path: str = "", *, skip: frozenset[str] = frozenset()
-) -> Iterator[tuple[str, str]]:
-    """Every string in `value` (a model, or JSON-like data) with its path; keys in `skip`
-    (quotes, ids: not the drafter's own words) are not entered."""
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in skip:
-                yield from strings(item, join(path, str(key)), skip=skip)
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from strings(item, join(path, i), skip=skip)
 
 
 class Source(Protocol):

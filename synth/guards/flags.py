@@ -1,16 +1,21 @@
 """Flags on the feedback itself: instruction-like content, biased wording, talent-track talk.
 
-Computed from the text whenever feedback or a self-assessment is read (so they always reflect
-the current guards, and need no backfill), and returned to the author the moment they submit,
-so they can reword before anyone reads it. Flags never block anything. Pay, ratings and
+Computed when feedback or a self-assessment is written and stored with `FLAGS_VERSION`, a
+digest of the guard code and lexicons that produce them; rows flagged by other guards are
+recomputed by the worker in the background, and until then computed on read, so a reader
+always sees the current guards' verdict. They are returned to the author the moment they
+submit, so they can reword before anyone reads it. Flags never block anything. Pay, ratings and
 promotion talk is flagged so the manager moves it to the talent track: it never reaches the
 engineer (the two-track guard and the release projection see to that), but the manager
 should know it is there.
 """
 
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from importlib.resources import files
+from typing import Any
 
 from synth.guards.bias import check_feedback_bias
 from synth.guards.findings import Finding, SourceText
@@ -19,6 +24,42 @@ from synth.guards.two_track import GUARD as TWO_TRACK
 from synth.guards.two_track import talent_track_topics
 
 _NO_ID = uuid.UUID(int=0)
+# Everything the flags depend on: change any of it and stored flags are recomputed.
+_SOURCES = (
+    "flags.py",
+    "findings.py",
+    "injection.py",
+    "injection_lexicon.yaml",
+    "confusables.py",
+    "bias.py",
+    "bias_lexicon.py",
+    "two_track.py",
+    "two_track_lexicon.yaml",
+)
+
+
+def _version() -> str:
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        digest.update(name.encode() + b"\0" + (files("synth.guards") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+FLAGS_VERSION = _version()
+
+
+def stored(texts: Iterable[str | None]) -> tuple[list[dict[str, Any]], str]:
+    """The flags of a submission as stored with it, and the version that made them."""
+    return [f.model_dump(mode="json") for f in text_flags(texts)], FLAGS_VERSION
+
+
+def current(
+    flags: Sequence[dict[str, Any]] | None, version: str | None, texts: Iterable[str | None]
+) -> list[Finding]:
+    """The stored flags when today's guards made them, else computed now."""
+    if flags is not None and version == FLAGS_VERSION:
+        return [Finding.model_validate(f) for f in flags]
+    return text_flags(texts)
 
 
 def text_flags(texts: Iterable[str | None]) -> list[Finding]:

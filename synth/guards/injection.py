@@ -32,6 +32,7 @@ from pydantic import BaseModel, RootModel
 
 from synth.guards.confusables import skeleton, visible
 from synth.guards.findings import Finding, Source
+from synth.text import shingles
 
 GUARD = "injection"
 LEXICON = Path(__file__).with_name("injection_lexicon.yaml")
@@ -477,7 +478,6 @@ def check_feedback(items: Iterable[Source]) -> list[Finding]:
 # --- was it followed? -----------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"[^.!?\n。！？]+[.!?。！？]?")
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Words an injection asks a draft to repeat: outcomes, ratings and level decisions.
 _REQUEST_WORDS = re.compile(
     r"\b(?:exceed\w*|outstanding|exceptional|promot\w*|bonus\w*|(?:a|pay|salary)\s+raise|"
@@ -504,8 +504,7 @@ def _latin(text: str) -> str:
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = [w.lower() for w in _TOKEN.findall(_latin(text))]
-    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+    return shingles(_latin(text), _SHINGLE)
 
 
 def _stem(word: str) -> str:

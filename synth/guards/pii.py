@@ -4,15 +4,17 @@
 email address (theirs or anyone's), with a placeholder: `[NAME_3F9A1C]`, `[EMAIL_7B20DE]`.
 `restore` puts the forms back, so quotes the model copies are found again in the sources.
 
-Surface forms of a person: the full name, first and last name of a longer one, each name part
-of two or more letters (middle names; a hyphenated part whole and split), their accent-folded
-spellings ("Wisniewski"), decomposed (NFD) spellings and both apostrophes ("O'Brien",
-"O’Brien"); their email; and the email's local part on its own ("hannah.brooks") when it
-holds a dot, underscore or hyphen, as in chat handles (a bare "kofi" or "mark" would be an
-ordinary word). Names match as written and as whole words, the longest form first, so
-"Hannah's" keeps its "'s" and a lowercase "grant" or "will" is never touched; a capitalised
-"Grant access" is replaced and restored, which is harmless. Names in scripts written without
-spaces between words are not found, as nothing marks where a word ends.
+Surface forms of a person (`synth.text.name_variants`): the full name, the name without its
+last or first word and first and last name of a longer one ("Mei Lin", "Lin Chen", "Mei Chen"
+of "Mei Lin Chen"), each name part of two or more letters (middle names; a hyphenated or
+apostrophe part whole and split), their accent-folded spellings ("Wisniewski"), decomposed
+(NFD) spellings and both apostrophes ("O'Brien", "O’Brien"); their email; and the email's
+local part on its own ("hannah.brooks") when it reads as a chat handle (`email_handle`: a
+bare "kofi" or "mark" would be an ordinary word). Names match as written and as whole words,
+the longest form first, so "Hannah's" keeps its "'s" and a lowercase "grant" or "will" is
+never touched; a capitalised "Grant access" is replaced and restored, which is harmless.
+Names in scripts written without spaces between words are not found, as nothing marks where a
+word ends.
 
 A placeholder is the first six hex digits of the SHA-256 of the exact form, so it is the same
 in every draft and process (the draft cache relies on that) and each form, even "Hannah" and
@@ -27,18 +29,18 @@ case) gets "ESC_" after its bracket on the way out and loses it on the way back,
 never turns what a user wrote into a name and `restore(redact(text)) == text` for any text.
 """
 
-import enum
 import functools
 import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from synth.people.names import PersonName
+from synth.evidence import PersonName
+from synth.text import email_handle, fold, map_strings, name_variants
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,46 +54,30 @@ _RESERVED = r"\[(?i:ESC|NAME|EMAIL)_"
 _RESTORE_RX = re.compile(
     r"(?P<esc>\[ESC_)(?=(?i:ESC|NAME|EMAIL)_)|\[(?i:(?P<kind>NAME|EMAIL)_(?P<hex>[0-9A-F]+))\]"
 )
-_PART_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
-_HANDLE_SEPARATOR = re.compile(r"[._-]")
-# Letters NFKD leaves alone that people still type without their mark.
-_FOLD = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ı": "i"}
-    | {"ß": "ss", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "þ": "th", "Þ": "Th"}
-)
 
 
 def _digest(form: str) -> str:
     return hashlib.sha256(form.encode()).hexdigest().upper()
 
 
-def _folded(text: str) -> str:
-    marks = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", marks).translate(_FOLD)
-
-
 def _spellings(form: str) -> set[str]:
-    spelt = {form, _folded(form), unicodedata.normalize("NFD", form)}
+    spelt = {form, fold(form), unicodedata.normalize("NFD", form)}
     return spelt | {s.replace("'", "’") for s in spelt} | {s.replace("’", "'") for s in spelt}
 
 
 def _name_forms(name: str) -> set[str]:
-    full = unicodedata.normalize("NFC", " ".join(name.split()))
-    parts = [p for p in (_PART_EDGE.sub("", word) for word in full.split()) if p]
-    words = {full}
-    if len(parts) > 2:
-        words.add(f"{parts[0]} {parts[-1]}")
-    for part in parts:
-        for piece in {part, *part.split("-")}:
-            if len(piece) >= 2:  # capitalised: a lowercase word is never a name on its own
-                words.add(piece[0].upper() + piece[1:])
-    forms = {spelling for word in words if word for spelling in _spellings(word)}
+    # One word on its own is capitalised: a lowercase word is never a name on its own.
+    words = {
+        v if " " in v else v[0].upper() + v[1:]
+        for v in name_variants(unicodedata.normalize("NFC", name))
+    }
+    forms = {spelling for word in words for spelling in _spellings(word)}
     return {f for f in forms if " " in f or not f[0].islower()}  # "mark" is a word, not a name
 
 
 def _handle(email: str) -> set[str]:
-    local = email.rpartition("@")[0]
-    if len(local) < 4 or not _HANDLE_SEPARATOR.search(local) or not _EMAIL_RX.fullmatch(email):
+    local = email_handle(email)
+    if local is None or not _EMAIL_RX.fullmatch(email):
         return set()
     return {local, local.lower()}
 
@@ -128,28 +114,6 @@ def _assign(forms: Iterable[str], length: int = _HEX) -> dict[str, str]:
         else:
             hexes |= _assign(group, length + 2)
     return hexes
-
-
-def _walk(value: Any, change: Callable[[str], str]) -> Any:
-    if isinstance(value, str) and not isinstance(value, enum.Enum):
-        return change(value)
-    if isinstance(value, BaseModel):
-        fields = type(value).model_fields
-        return type(value).model_validate(
-            {
-                name: item if name in fields and fields[name].exclude else _walk(item, change)
-                for name, item in value
-            }
-        )
-    if isinstance(value, dict):
-        return {_walk(k, change): _walk(v, change) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_walk(item, change) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_walk(item, change) for item in value)
-    if isinstance(value, set | frozenset):
-        return type(value)(_walk(item, change) for item in value)
-    return value
 
 
 @functools.lru_cache(maxsize=16)
@@ -215,21 +179,21 @@ class Redactor:
     def redact_model(self, model: M) -> M:
         """A new `model` with every string inside redacted; exclude=True fields (the people
         themselves) are carried over untouched, at any depth."""
-        redacted: M = _walk(model, self.redact)
+        redacted: M = map_strings(model, self.redact)
         return redacted
 
     def restore_model(self, model: M) -> M:
         """A new `model` with every string inside restored (a model's structured answer)."""
-        restored: M = _walk(model, self.restore)
+        restored: M = map_strings(model, self.restore)
         return restored
 
     def redact_json(self, value: Any) -> Any:
         """Every string in JSON-like data redacted, keys included."""
-        return _walk(value, self.redact)
+        return map_strings(value, self.redact)
 
     def restore_json(self, value: Any) -> Any:
         """Every string in JSON-like data restored, keys included."""
-        return _walk(value, self.restore)
+        return map_strings(value, self.restore)
 
     def _replace(self, match: re.Match[str]) -> str:
         if match.group("esc") is not None:

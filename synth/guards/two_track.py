@@ -26,7 +26,8 @@ from typing import Any, NamedTuple, Protocol
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synth.guards.findings import Finding, join, strings
+from synth.guards.findings import Finding
+from synth.text import join, shingles, strings, walk
 
 GUARD = "two_track"
 LEXICON = Path(__file__).with_name("two_track_lexicon.yaml")
@@ -335,36 +336,28 @@ def mentions_talent_track(text: str, *, ladder: LadderTerms | None = None) -> bo
 # --- the guard ------------------------------------------------------------------------------
 
 
-def _keys(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield join(path, str(key)), str(key)
-            yield from _keys(item, join(path, str(key)))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _keys(item, join(path, i))
+def _keys(value: Any) -> Iterator[tuple[str, str]]:
+    """(path, key) of every key of every dict in `value`."""
+    for path, node in walk(value):
+        if isinstance(node, dict):
+            for key in map(str, node):
+                yield join(path, key), key
 
 
-_WORDS = re.compile(r"[^\W_]+")
 COPIED_WORDS = 5  # a run this long from a talent assessment is its content, not a coincidence
 
 
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORDS.findall(text)]
-
-
-def _runs(text: str) -> set[tuple[str, ...]]:
-    words = _words(text)
-    return {tuple(words[i : i + COPIED_WORDS]) for i in range(len(words) - COPIED_WORDS + 1)}
+def _copies(text: str) -> set[tuple[str, ...]]:
+    return shingles(text, COPIED_WORDS)
 
 
 def _copied(text: str, talent_texts: Sequence[str], public: set[tuple[str, ...]]) -> str | None:
     """The first run of `COPIED_WORDS` words `text` shares with a talent assessment and with
     nothing `public` (the feedback and expectations the draft is made from): the assessment
     and the feedback often name the same facts ("iOS offline mode on time")."""
-    runs = _runs(text) - public
+    runs = _copies(text) - public
     for source in talent_texts:
-        for run in sorted(_runs(source) & runs):
+        for run in sorted(_copies(source) & runs):
             return " ".join(run)
     return None
 
@@ -382,7 +375,7 @@ def check_two_track(
     needs, coaching plan): words found only there, not in `public_texts` (the feedback and
     expectations drafted from), are talent content too. `ladder` names the organisation's
     levels (default: the shipped ladder's)."""
-    public = set().union(*(_runs(t) for t in public_texts)) if talent_texts else set()
+    public = set().union(*(_copies(t) for t in public_texts)) if talent_texts else set()
 
     def block(code: str, message: str, path: str) -> Finding:
         return Finding(

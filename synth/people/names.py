@@ -1,30 +1,28 @@
 """Who a piece of text may name, and every way a person's name can be written.
 
-Guards use it to keep names out of what a provider or the engineer sees (PII placeholders,
-the anonymity guard); themes use it to keep names out of labels and HR excerpts. It carries
-no level, manager or anything else about the person.
+Themes use it to keep names out of labels and HR excerpts, drafting to find who a draft's
+texts name. Folding and the plain variants of a name are text primitives (synth.text), shared
+with the guards; what is here knows about people: nicknames, clippings, given names, English
+words, the people table.
 """
 
 import re
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from english_words import get_english_words_set  # type: ignore[import-untyped]
 from nicknames import NickNamer
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from synth.evidence import PersonName
 from synth.people.models import Person
+from synth.text import EMAIL, fold
+from synth.text import name_variants as written_variants
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-# Letters NFKD does not decompose but people type without their stroke ("Łukasz", "Søren").
-_NO_DECOMPOSITION = str.maketrans(
-    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i"}
-)
 # Fragments of a long name part ("Seun" of "Oluwaseun", "Alex" of "Alexander", "Yemi" of
 # "Adeyemi") are what colleagues call people. Four letters is the shortest clipping that is
 # still a name in practice; three-letter pieces ("olu", "ade", "ami") are mostly other words,
@@ -75,24 +73,14 @@ _OBJECT_FOLLOWERS = frozenset(
 )
 
 
-class PersonName(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: uuid.UUID
-    name: str
-    email: str
-
-
-def fold(text: str) -> str:
-    """Accents dropped: "Wiśniewski" -> "Wisniewski", "Łukasz" -> "Lukasz"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def _written(name: str) -> set[str]:
+    """The ways to write the name (`synth.text.name_variants`), as written and folded."""
+    return written_variants(name) | written_variants(fold(name))
 
 
 def _parts(name: str) -> set[str]:
-    words = set(_WORD.findall(name))
-    words |= {part for word in words for part in re.split(r"[-'’]", word)}
-    return {w for w in words | {fold(w) for w in words} if len(w) >= 2}
+    """Single words of the name, hyphen and apostrophe pieces included, as written and folded."""
+    return {v for v in _written(name) if " " not in v}
 
 
 @cache
@@ -163,6 +151,7 @@ def _clippings(part: str) -> set[str]:
     return {p for p in pieces if not is_english_word(p) or (is_given_name(p) and p not in _GRAMMAR)}
 
 
+@lru_cache(maxsize=16_384)  # an org's names are asked for on every themes or guard read
 def name_variants(name: str, email: str = "") -> frozenset[str]:
     """Every lowercased way to write or call this person: name parts (accented and folded,
     hyphen and apostrophe pieces), the email local part and its pieces, nicknames both ways
@@ -170,9 +159,7 @@ def name_variants(name: str, email: str = "") -> frozenset[str]:
     local = email.partition("@")[0].lower()
     parts = {p.lower() for p in _parts(name)}
     parts |= {p for p in re.split(r"[._+\-\d]+", fold(local)) if len(p) >= 2}
-    variants = set(parts)
-    words = [w.lower() for w in fold(name).split()]
-    variants.update({" ".join(words), " ".join(words[:-1]), " ".join(words[1:])} - {""})
+    variants = parts | {v.lower() for v in _written(name)}
     variants.update(v for v in (local, fold(local)) if len(v) >= 2)
     for part in {fold(p) for p in parts}:
         variants.update(_nicknamer().nicknames_of(part))
@@ -226,7 +213,7 @@ def mask_names(text: str, names: Iterable[str], *, mask: str = "[name]") -> str:
             return word
         return mask + word[len(re.sub(r"['’]s?$", "", word)) :]
 
-    text = re.sub(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", mask, text)
+    text = EMAIL.sub(mask, text)
     text = re.sub(r"\b(?:R\d{1,3}|(?i:reviewer)\s*#?\s*\d{1,3})\b", mask, text)
     return re.sub(r"[^\W\d_]+(?:['’][^\W\d_]+)*", replace, text)
 

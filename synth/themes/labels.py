@@ -16,28 +16,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from synth.people.names import fold, is_handle, proper_names
+from synth.people.names import is_handle, proper_names
+from synth.text import STOPWORDS, fold
 
-STOPWORDS = frozenset(
-    """a about above after again against all also always am an and any are aren't as at be
-    because been before being below between both but by can can't cannot could couldn't did
-    didn't do does doesn't doing don't down during each even ever every few for from further
-    get gets getting got had hadn't has hasn't have haven't having he he'd he'll he's her here
-    here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is
-    isn't it it's its itself just let's lot lots made make makes many me more most much
-    mustn't my myself never no nor not now of off often on once one only or other ought our
-    ours ourselves out over own quite rather really same shan't she she'd she'll she's should
-    shouldn't so some still such than that that's the their theirs them themselves then there
-    there's these they they'd they'll they're they've thing things this those though through
-    thru to too under until up us very was wasn't way we we'd we'll we're we've well were
-    weren't what what's when when's where where's which while who who's whom why why's will
-    with won't would wouldn't yet you you'd you'll you're you've your yours yourself
-    yourselves great good work working worked team always really also time times like
-    something someone person people lot bit able sure think feel felt things one two would
-    could will can tends tend hard often usually sometimes seems seem see seen want wants
-    needs need makes making done doing goes going gets took take takes thing part half
-    year quarter week weeks month months day days last next first new every whole""".split()
-)
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
 
 

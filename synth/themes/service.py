@@ -23,16 +23,11 @@ from synth.cycles.feedback import readable_feedback
 from synth.cycles.models import PeerFeedback, Relationship, SelfAssessment
 from synth.cycles.self_assessments import readable_self_assessments
 from synth.errors import Forbidden, InvalidInput, NotFound
+from synth.evidence import PersonName
 from synth.guards.anonymity import Reviewer, example_cut
 from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person
-from synth.people.names import (
-    PersonName,
-    mask_names,
-    name_variants,
-    neutral_pronouns,
-    proper_names,
-)
+from synth.people.names import mask_names, name_variants, neutral_pronouns, proper_names
 from synth.people.org import management_chain
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder

@@ -63,8 +63,11 @@ def nearest(
     """The `limit` visible statements closest to `query` (cosine similarity, best first).
 
     Uses the model's HNSW index with pgvector's iterative scan, so a narrow permission filter
-    still fills the page.
+    still fills the page. A query with no direction (all zeros: text with no words, for some
+    embedders) is close to nothing: no hits, rather than NaN similarities.
     """
+    if not np.any(query):
+        return []
     db_session.execute(text(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, limit)}"))
     db_session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
     typed = cast(StatementEmbedding.embedding, Vector(dim))

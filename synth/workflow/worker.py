@@ -23,17 +23,23 @@ import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from synth.config import get_settings
+from synth.cycles.flagging import refresh_stale
 from synth.db.engine import session_factory, transaction
 from synth.drafting.base import Drafter
 from synth.drafting.factory import get_drafter
-from synth.drafting.generate import generate_all
+from synth.events import delivery
+from synth.events.service import EVENTS_CHANNEL
 from synth.idempotency.service import purge_expired
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import IngestReport, ingest
 from synth.workflow.events import DRAFTS_CHANNEL, FEEDBACK_CHANNEL
+from synth.workflow.jobs import generate_all
 
 log = logging.getLogger("synth.worker")
 MAX_BACKOFF_S = 60.0
+BATCH_WINDOW_S = 0.25
+STOP_SLICE_S = 0.5
 
 
 @dataclass
@@ -91,7 +97,21 @@ def _listen(engine: Engine) -> psycopg.Connection[Any]:
     conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
     conn.execute(f"LISTEN {FEEDBACK_CHANNEL}")
     conn.execute(f"LISTEN {DRAFTS_CHANNEL}")
+    conn.execute(f"LISTEN {EVENTS_CHANNEL}")
     return conn
+
+
+def _notified(listener: psycopg.Connection[Any], stop: threading.Event, timeout: float) -> bool:
+    """Wait up to `timeout` for a NOTIFY; True when one came. Waits in short slices, so a
+    stop request (a signal handler setting `stop`) is seen within STOP_SLICE_S."""
+    deadline = time.monotonic() + timeout
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        for _ in listener.notifies(timeout=min(left, STOP_SLICE_S), stop_after=1):
+            return True
+    return False
 
 
 def run(
@@ -108,11 +128,21 @@ def run(
     """Ingest and draft until `stop` is set, waking early whenever a NOTIFY arrives. Errors
     end the current round only; the loop reconnects after a backoff. Up to `concurrency`
     drafts are generated at once (model calls wait on the network, not the CPU); each is
-    still claimed with SKIP LOCKED, fenced and finished exactly once."""
+    still claimed with SKIP LOCKED, fenced and finished exactly once. Webhooks are sent by a
+    thread of their own, so a slow receiver never holds up drafting."""
     health = health or Health()
     factory = session_factory(engine)
     backoff = poll_seconds
     health.set_running(True)
+    wake_deliveries = threading.Event()
+    deliveries = threading.Thread(
+        target=delivery.run,
+        args=(factory,),
+        kwargs={"stop": stop, "wake": wake_deliveries, "on_error": health.failed},
+        name="synth-webhooks",
+        daemon=True,
+    )
+    deliveries.start()
     try:
         while not stop.is_set():
             listener: psycopg.Connection[Any] | None = None
@@ -128,13 +158,17 @@ def run(
                             "ingest failed, retrying in %.0fs: %s", poll_seconds, report.error
                         )
                     elif drafter is not None:
-                        drain_drafts(factory, drafter, embedder, concurrency)
+                        drain_drafts(factory, drafter, embedder, concurrency, stop=stop)
                     with transaction(factory) as db:
                         purge_expired(db, limit=1_000)  # idempotency records past their TTL
+                    with transaction(factory) as db:
+                        refresh_stale(db)  # flags stored by older guards
                     health.round_done()
                     backoff = poll_seconds
-                    for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
-                        break
+                    if _notified(listener, stop, poll_seconds):
+                        wake_deliveries.set()  # cheap: it looks once and sleeps again
+                        # Let a burst of writes land first: one batch to embed, not many.
+                        stop.wait(BATCH_WINDOW_S)
             except Exception as exc:  # supervised: one bad round never ends the worker
                 health.failed(f"{type(exc).__name__}: {exc}", restart=True)
                 log.exception("worker round failed; restarting in %.0fs", backoff)
@@ -147,20 +181,29 @@ def run(
                     except Exception:
                         log.debug("closing the listener failed", exc_info=True)
     finally:
+        wake_deliveries.set()
+        deliveries.join(timeout=get_settings().webhook_timeout_s + 5)
         health.set_running(False)
 
 
 def drain_drafts(
-    factory: sessionmaker[Session], drafter: Drafter, embedder: Embedder, concurrency: int
+    factory: sessionmaker[Session],
+    drafter: Drafter,
+    embedder: Embedder,
+    concurrency: int,
+    *,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Drain the draft queue with `concurrency` parallel claimers; returns drafts processed."""
+    """Drain the draft queue with `concurrency` parallel claimers until it is empty or `stop`
+    is set (drafts in progress are finished); returns drafts processed."""
+
+    def drain() -> int:
+        return generate_all(factory, drafter, embedder, resolve=get_drafter, stop=stop)
+
     if concurrency <= 1:
-        return generate_all(factory, drafter, embedder, resolve=get_drafter)
+        return drain()
     with ThreadPoolExecutor(concurrency, thread_name_prefix="synth-draft") as pool:
-        futures = [
-            pool.submit(generate_all, factory, drafter, embedder, resolve=get_drafter)
-            for _ in range(concurrency)
-        ]
+        futures = [pool.submit(drain) for _ in range(concurrency)]
         return sum(f.result() for f in futures)
 
 

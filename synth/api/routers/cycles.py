@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.api.openapi import errors
 from synth.cycles import expectations, periods, self_assessments
 from synth.cycles.models import Expectation, SelfAssessment
 from synth.cycles.schemas import (
@@ -28,14 +29,16 @@ router = APIRouter(tags=["cycles"])
 
 @router.get("/periods", response_model=Page[PeriodOut])
 def list_periods(db: SessionDep, principal: CurrentPrincipal, page: PageDep) -> Page[PeriodOut]:
+    """List review periods."""
     return paginate(db, periods.readable_periods(principal), page, PeriodOut.model_validate)
 
 
-@router.post("/periods", status_code=201, response_model=PeriodOut)
+@router.post("/periods", status_code=201, response_model=PeriodOut, responses=errors(403))
 def create_period(
     body: PeriodCreate,
     create: CreateDep,
 ) -> object:
+    """Open a new period in planning (admin, hr)."""
     return create(
         body,
         lambda db, principal: PeriodOut.model_validate(
@@ -46,15 +49,19 @@ def create_period(
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
 def get_period(period_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> PeriodOut:
+    """Read one review period."""
     return PeriodOut.model_validate(
         periods.get(db_session=db, principal=principal, period_id=period_id)
     )
 
 
-@router.post("/periods/{period_id}/transition", response_model=PeriodOut)
+@router.post(
+    "/periods/{period_id}/transition", response_model=PeriodOut, responses=errors(403, 409)
+)
 def transition_period(
     period_id: uuid.UUID, body: PeriodTransition, db: SessionDep, principal: CurrentPrincipal
 ) -> PeriodOut:
+    """Move a period one phase forward; entering `active` locks its expectations."""
     period = periods.transition(
         db_session=db, principal=principal, period_id=period_id, status=body.status
     )
@@ -69,6 +76,7 @@ def list_expectations(
     person_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
 ) -> Page[ExpectationOut]:
+    """List the expectations the caller may see, by person and period."""
     statement = expectations.readable_expectations(principal)
     if person_id is not None:
         statement = statement.where(Expectation.person_id == person_id)
@@ -77,11 +85,12 @@ def list_expectations(
     return paginate(db, statement, page, ExpectationOut.model_validate)
 
 
-@router.post("/expectations", status_code=201, response_model=ExpectationOut)
+@router.post("/expectations", status_code=201, response_model=ExpectationOut, responses=errors(403))
 def create_expectation(
     body: ExpectationCreate,
     create: CreateDep,
 ) -> object:
+    """Propose an expectation, with its key steps, for an engineer and a period (3-5 each)."""
     return create(
         body,
         lambda db, principal: ExpectationOut.model_validate(
@@ -94,39 +103,55 @@ def create_expectation(
 def get_expectation(
     expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> ExpectationOut:
+    """Read one expectation with its key steps."""
     return ExpectationOut.model_validate(
         expectations.get(db_session=db, principal=principal, expectation_id=expectation_id)
     )
 
 
-@router.patch("/expectations/{expectation_id}", response_model=ExpectationOut)
+@router.patch(
+    "/expectations/{expectation_id}", response_model=ExpectationOut, responses=errors(403, 409)
+)
 def update_expectation(
     expectation_id: uuid.UUID,
     body: ExpectationUpdate,
     db: SessionDep,
     principal: CurrentPrincipal,
 ) -> ExpectationOut:
+    """Edit an expectation that is not yet locked."""
     expectation = expectations.update(
         db_session=db, principal=principal, expectation_id=expectation_id, data=body
     )
     return ExpectationOut.model_validate(expectation)
 
 
-@router.post("/expectations/{expectation_id}/agree", response_model=ExpectationOut)
+@router.post(
+    "/expectations/{expectation_id}/agree",
+    response_model=ExpectationOut,
+    responses=errors(403, 409),
+)
 def agree_expectation(
     expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> ExpectationOut:
+    """Agree a proposed expectation (the engineer's management chain); it locks when the
+    period starts."""
     return ExpectationOut.model_validate(
         expectations.agree(db_session=db, principal=principal, expectation_id=expectation_id)
     )
 
 
-@router.post("/expectations/{expectation_id}/key-steps", status_code=201, response_model=KeyStepOut)
+@router.post(
+    "/expectations/{expectation_id}/key-steps",
+    status_code=201,
+    response_model=KeyStepOut,
+    responses=errors(403),
+)
 def add_key_step(
     expectation_id: uuid.UUID,
     body: KeyStepIn,
     create: CreateDep,
 ) -> object:
+    """Append a key step to an expectation that is not locked (at most 10)."""
     return create(
         body,
         lambda db, principal: KeyStepOut.model_validate(
@@ -137,7 +162,11 @@ def add_key_step(
     )
 
 
-@router.patch("/expectations/{expectation_id}/key-steps/{key_step_id}", response_model=KeyStepOut)
+@router.patch(
+    "/expectations/{expectation_id}/key-steps/{key_step_id}",
+    response_model=KeyStepOut,
+    responses=errors(403, 409),
+)
 def update_key_step(
     expectation_id: uuid.UUID,
     key_step_id: uuid.UUID,
@@ -145,6 +174,7 @@ def update_key_step(
     db: SessionDep,
     principal: CurrentPrincipal,
 ) -> KeyStepOut:
+    """Tick a key step off, or untick it: allowed all period, until it closes."""
     step = expectations.set_key_step_done(
         db_session=db,
         principal=principal,
@@ -163,6 +193,7 @@ def list_self_assessments(
     person_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
 ) -> Page[SelfAssessmentOut]:
+    """List the self-assessments the caller may see, by person and period."""
     statement = self_assessments.readable_self_assessments(principal)
     if person_id is not None:
         statement = statement.where(SelfAssessment.person_id == person_id)
@@ -175,6 +206,7 @@ def list_self_assessments(
 def get_self_assessment(
     self_assessment_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> SelfAssessmentOut:
+    """Read one self-assessment."""
     return SelfAssessmentOut.model_validate(
         self_assessments.get(
             db_session=db, principal=principal, self_assessment_id=self_assessment_id
@@ -182,11 +214,17 @@ def get_self_assessment(
     )
 
 
-@router.post("/self-assessments", status_code=201, response_model=SelfAssessmentOut)
+@router.post(
+    "/self-assessments",
+    status_code=201,
+    response_model=SelfAssessmentOut,
+    responses=errors(403),
+)
 def create_self_assessment(
     body: SelfAssessmentCreate,
     create: CreateDep,
 ) -> object:
+    """Write the caller's own self-assessment, overall or for one expectation."""
     return create(
         body,
         lambda db, principal: SelfAssessmentOut.model_validate(

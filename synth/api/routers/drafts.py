@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from synth.api.deps import CreateDep, CurrentPrincipal, EmbedderDep, PageDep, SessionDep
+from synth.api.openapi import errors
 from synth.auth.principal import Principal
 from synth.db.pagination import paginate
 from synth.drafting import service as drafts
@@ -26,6 +27,7 @@ from synth.schemas import Page
 router = APIRouter(tags=["drafts"])
 POLL_AFTER_S = 2
 DraftView = DraftOut | EngineerDraftOut
+REVIEW = errors(403, 409)  # the engineer's management chain (or an admin), from some states
 
 
 def view(principal: Principal, draft: Draft) -> DraftView:
@@ -35,8 +37,35 @@ def view(principal: Principal, draft: Draft) -> DraftView:
     return DraftOut.model_validate(draft)
 
 
-@router.post("/drafts", status_code=202, response_model=DraftAccepted)
+@router.post(
+    "/drafts",
+    status_code=202,
+    response_model=DraftAccepted,
+    responses={
+        202: {
+            "headers": {
+                "Location": {
+                    "description": "The draft to poll",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+                "Retry-After": {
+                    "description": "Seconds to wait before polling",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                },
+            }
+        },
+        **errors(403),
+    },
+)
 def request_draft(body: DraftRequest, create: CreateDep, request: Request) -> JSONResponse:
+    """Ask for a draft (synthesis, expectations or checklist) while the period is in review.
+
+    Answered at once with `202`: a worker generates it; poll `Location`. Concurrent requests
+    for the same engineer, kind and period share one draft (`existing: true`).
+    """
+
     def run(db: SessionDep, principal: CurrentPrincipal) -> DraftAccepted:
         draft, existing = drafts.request(
             db_session=db, principal=principal, data=body, drafter=request.app.state.drafter_name
@@ -62,6 +91,7 @@ def list_drafts(
     kind: Annotated[DraftKind | None, Query()] = None,
     status: Annotated[DraftStatus | None, Query()] = None,
 ) -> Page[Any]:
+    """List the drafts the caller may see (an engineer: their own released ones)."""
     statement = drafts.readable_drafts(principal)
     for column, value in (
         (Draft.subject_id, subject_id),
@@ -76,7 +106,11 @@ def list_drafts(
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut | EngineerDraftOut)
 def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftView:
-    """Reviewers also get `attribution`: who wrote each piece of feedback cited."""
+    """Read one draft.
+
+    Reviewers get everything, with `attribution`: who wrote each piece of feedback cited.
+    The engineer gets only the released, engineer-facing version.
+    """
     draft = drafts.get(db_session=db, principal=principal, draft_id=draft_id)
     shown = view(principal, draft)
     if isinstance(shown, DraftOut):
@@ -84,7 +118,7 @@ def get_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) 
     return shown
 
 
-@router.patch("/drafts/{draft_id}", response_model=DraftOut)
+@router.patch("/drafts/{draft_id}", response_model=DraftOut, responses=REVIEW)
 def edit_draft(
     draft_id: uuid.UUID,
     body: DraftEdit,
@@ -92,7 +126,11 @@ def edit_draft(
     principal: CurrentPrincipal,
     embedder: EmbedderDep,
 ) -> DraftOut:
-    """Replace the draft's text; the guards run again on it (see guard_report)."""
+    """Edit a draft's text; the guards run again on it (see `guard_report`).
+
+    The model's text is kept beside the edit; editing an approved draft sends it back to
+    review.
+    """
     draft = drafts.edit(
         db_session=db,
         principal=principal,
@@ -103,37 +141,42 @@ def edit_draft(
     return DraftOut.model_validate(draft)
 
 
-@router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
+@router.post("/drafts/{draft_id}/approve", response_model=DraftOut, responses=REVIEW)
 def approve_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+    """Approve a draft that is ready for review."""
     return DraftOut.model_validate(
         drafts.approve(db_session=db, principal=principal, draft_id=draft_id)
     )
 
 
-@router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
+@router.post("/drafts/{draft_id}/reject", response_model=DraftOut, responses=REVIEW)
 def reject_draft(
     draft_id: uuid.UUID, body: DraftReject, db: SessionDep, principal: CurrentPrincipal
 ) -> DraftOut:
+    """Reject a draft, with a reason."""
     return DraftOut.model_validate(
         drafts.reject(db_session=db, principal=principal, draft_id=draft_id, reason=body.reason)
     )
 
 
-@router.post("/drafts/{draft_id}/release", response_model=DraftOut)
+@router.post("/drafts/{draft_id}/release", response_model=DraftOut, responses=REVIEW)
 def release_draft(
     draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal, embedder: EmbedderDep
 ) -> DraftOut:
-    """409 guard_blocked, listing the findings, while a blocking finding is open."""
+    """Release an approved draft to the engineer.
+
+    `409 guard_blocked`, listing the findings, while a blocking finding is open.
+    """
     return DraftOut.model_validate(
         drafts.release(db_session=db, principal=principal, draft_id=draft_id, embedder=embedder)
     )
 
 
-@router.post("/drafts/{draft_id}/override", response_model=DraftOut)
+@router.post("/drafts/{draft_id}/override", response_model=DraftOut, responses=REVIEW)
 def override_findings(
     draft_id: uuid.UUID, body: DraftOverride, db: SessionDep, principal: CurrentPrincipal
 ) -> DraftOut:
-    """Release over blocking findings with a reason (never over two-track findings)."""
+    """Override blocking findings with a reason (never two-track findings); audited."""
     return DraftOut.model_validate(
         drafts.override(
             db_session=db,
@@ -145,8 +188,9 @@ def override_findings(
     )
 
 
-@router.post("/drafts/{draft_id}/retry", response_model=DraftOut)
+@router.post("/drafts/{draft_id}/retry", response_model=DraftOut, responses=REVIEW)
 def retry_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal) -> DraftOut:
+    """Queue a failed draft again, with a fresh count of attempts."""
     return DraftOut.model_validate(
         drafts.retry(db_session=db, principal=principal, draft_id=draft_id)
     )

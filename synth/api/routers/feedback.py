@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter
 
 from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
+from synth.api.openapi import errors
 from synth.cycles import feedback
 from synth.cycles.models import FeedbackRequest, PeerFeedback
 from synth.cycles.schemas import (
@@ -29,6 +30,7 @@ def list_feedback(
     subject_id: uuid.UUID | None = None,
     period_id: uuid.UUID | None = None,
 ) -> Page[FeedbackOut]:
+    """List the feedback the caller may see (never feedback about themselves)."""
     statement = feedback.readable_feedback(principal)
     if subject_id is not None:
         statement = statement.where(PeerFeedback.subject_id == subject_id)
@@ -37,8 +39,9 @@ def list_feedback(
     return paginate(db, statement, page, FeedbackOut.model_validate)
 
 
-@router.post("/feedback", status_code=201, response_model=FeedbackOut)
+@router.post("/feedback", status_code=201, response_model=FeedbackOut, responses=errors(403))
 def submit_feedback(body: FeedbackCreate, create: CreateDep) -> object:
+    """Submit feedback about a colleague (a person-bound key); flags come back at once."""
     return create(
         body,
         lambda db, principal: FeedbackOut.model_validate(
@@ -51,9 +54,15 @@ def submit_feedback(body: FeedbackCreate, create: CreateDep) -> object:
     "/feedback/bulk",
     status_code=201,
     response_model=BulkResult,
-    summary="Import many pieces of feedback: all rows or none, with a per-row error report",
+    responses=errors(403),
 )
 def import_feedback(body: FeedbackBulk, create: CreateDep) -> object:
+    """Import many pieces of feedback: all rows or none, with a per-row error report.
+
+    Admin, hr and service keys; a rejected import is `422 import_rejected` with one entry per
+    bad row in `details`.
+    """
+
     def run(db: SessionDep, principal: CurrentPrincipal) -> BulkResult:
         stored = feedback.import_rows(
             db_session=db, principal=principal, rows=body.items, default_period=body.period
@@ -67,6 +76,7 @@ def import_feedback(body: FeedbackBulk, create: CreateDep) -> object:
 def get_feedback(
     feedback_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> FeedbackOut:
+    """Read one piece of feedback."""
     return FeedbackOut.model_validate(
         feedback.get(db_session=db, principal=principal, feedback_id=feedback_id)
     )
@@ -79,6 +89,7 @@ def list_requests(
     page: PageDep,
     subject_id: uuid.UUID | None = None,
 ) -> Page[FeedbackRequestOut]:
+    """List feedback requests the caller made or was asked to answer."""
     statement = feedback.readable_requests(principal)
     if subject_id is not None:
         statement = statement.where(FeedbackRequest.subject_id == subject_id)
@@ -89,13 +100,20 @@ def list_requests(
 def get_request(
     request_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> FeedbackRequestOut:
+    """Read one feedback request."""
     return FeedbackRequestOut.model_validate(
         feedback.get_request(db_session=db, principal=principal, request_id=request_id)
     )
 
 
-@router.post("/feedback-requests", status_code=201, response_model=FeedbackRequestOut)
+@router.post(
+    "/feedback-requests",
+    status_code=201,
+    response_model=FeedbackRequestOut,
+    responses=errors(403),
+)
 def request_feedback(body: FeedbackRequestCreate, create: CreateDep) -> object:
+    """Ask a colleague for feedback about someone (the subject's management chain)."""
     return create(
         body,
         lambda db, principal: FeedbackRequestOut.model_validate(

@@ -1,4 +1,4 @@
-"""Background generation: claim a queued draft, gather inputs, reuse or draft, store.
+"""Draft generation as a worker job: claim a queued draft, gather inputs, reuse or draft, store.
 
 Identical inputs + prompt version + model reuse a stored draft with zero model calls. Every
 guard runs on what is stored (fresh or reused) and its report is kept on the draft. A
@@ -10,7 +10,9 @@ only while that claim is still current, so a worker that outlives its lease (or 
 dead) finds the draft taken over or already reviewed, and its result is discarded, never
 written over a manager's approval. A heartbeat renews the lease while the model is called.
 Any other exception fails that job, never the worker: it is queued again after a backoff
-while attempts are left, and failed with the reason once they are not.
+while attempts are left, and failed with the reason once they are not. The claim itself, its
+lease and fence are the draft's rules (synth.drafting.service: `claim_next`, `holds`,
+`renew_lease`); this module runs the job around them.
 """
 
 import dataclasses
@@ -31,8 +33,9 @@ from synth.auth.principal import Principal
 from synth.cycles.models import ReviewPeriod
 from synth.db.base import utcnow
 from synth.db.engine import transaction
-from synth.drafting import coverage, gather, guarding
+from synth.drafting import gather
 from synth.drafting.base import Drafted, Drafter, NotEnoughFeedback, Usage
+from synth.drafting.gate import coverage, guarding
 from synth.drafting.inputs import (
     ChecklistInputs,
     DraftInputs,
@@ -42,7 +45,14 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.outputs import Synthesis
-from synth.drafting.service import LEASE, attempts_left, claim_next, holds, renew_lease
+from synth.drafting.service import (
+    LEASE,
+    announce,
+    attempts_left,
+    claim_next,
+    holds,
+    renew_lease,
+)
 from synth.errors import SynthError
 from synth.people.models import Person
 from synth.talent.models import TalentAssessment
@@ -115,6 +125,7 @@ def _finish(
         draft.guard_report = report.model_dump(mode="json")
     draft.leased_until = None
     record(db, principal=WORKER, action=f"draft.{draft.status.value}", entity=draft, before=before)
+    announce(db, draft)
     return draft
 
 
@@ -232,7 +243,27 @@ def generate_one(
             _failed(factory, draft_id, fence, exc)
         except LeaseLost as lost:
             log.warning("a late failure was discarded: %s", lost)
+    except BaseException:  # the process is being stopped: hand the draft back at once
+        _release(factory, draft_id, fence)
+        raise
     return True
+
+
+def _release(factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int) -> None:
+    """Give an interrupted claim back: queued again now, and the attempt not counted (it was
+    the worker that stopped, not the draft that failed). Best effort: if the database is
+    gone too, the lease runs out and another worker takes the draft over."""
+    try:
+        with transaction(factory) as db:
+            draft = db.get(Draft, draft_id, with_for_update=True)
+            if draft is None or not holds(draft, fence):
+                return
+            options = dict(draft.options or {})
+            options["retry_base"] = int(options.get("retry_base", 0)) + 1
+            draft.status, draft.leased_until, draft.options = DraftStatus.QUEUED, None, options
+        log.warning("draft %s handed back to the queue: the worker is stopping", draft_id)
+    except Exception:
+        log.warning("could not hand draft %s back; its lease will run out", draft_id, exc_info=True)
 
 
 def _generate(
@@ -264,49 +295,41 @@ def _generate(
                 .order_by(Draft.created_at)
                 .limit(1)
             )
-            cached_view = (
-                (cached.id, cached.output, cached.model, cached.prompt_version) if cached else None
-            )
-        if cached_view is not None:
-            reused_id, output, model, prompt_version = cached_view
-            with transaction(factory) as db:
-                _ready(
-                    db,
-                    draft_id,
-                    fence,
-                    inputs,
-                    embedder,
-                    inputs_hash=key,
-                    output=output,
-                    model=model,
-                    prompt_version=prompt_version,
-                    reused_from_id=reused_id,
-                    usage=dataclasses.asdict(Usage()),
-                )
-            return
-        with heartbeat(factory, draft_id, fence):
-            drafted = _call(drafter, kind, inputs)
+            outcome = _reused(cached) if cached is not None else None
+        if outcome is None:
+            with heartbeat(factory, draft_id, fence):
+                outcome = _drafted(_call(drafter, kind, inputs), inputs)
     except SynthError as exc:  # not enough feedback is final; anything else is retryable
         if not isinstance(exc, NotEnoughFeedback):
             log.warning("draft %s failed: %s", draft_id, exc.message)
         _fail(factory, draft_id, fence, exc.code, exc.message)
         return
-    fresh: BaseModel = drafted.output
-    if isinstance(fresh, Synthesis) and isinstance(inputs, SynthesisInputs):
-        fresh = coverage.complete(fresh, inputs)
     with transaction(factory) as db:
-        _ready(
-            db,
-            draft_id,
-            fence,
-            inputs,
-            embedder,
-            inputs_hash=key,
-            output=fresh.model_dump(mode="json"),
-            model=drafted.model,
-            prompt_version=drafted.prompt_version,
-            usage=dataclasses.asdict(drafted.usage),
-        )
+        _ready(db, draft_id, fence, inputs, embedder, inputs_hash=key, **outcome)
+
+
+def _reused(cached: Draft) -> dict[str, Any]:
+    """What a finished draft with identical inputs gives this one: its output, no model call."""
+    return {
+        "output": cached.output,
+        "model": cached.model,
+        "prompt_version": cached.prompt_version,
+        "reused_from_id": cached.id,
+        "usage": dataclasses.asdict(Usage()),
+    }
+
+
+def _drafted(drafted: Drafted[Any], inputs: DraftInputs) -> dict[str, Any]:
+    """What the drafter wrote, with a synthesis's computed facts (coverage) put right."""
+    output: BaseModel = drafted.output
+    if isinstance(output, Synthesis) and isinstance(inputs, SynthesisInputs):
+        output = coverage.complete(output, inputs)
+    return {
+        "output": output.model_dump(mode="json"),
+        "model": drafted.model,
+        "prompt_version": drafted.prompt_version,
+        "usage": dataclasses.asdict(drafted.usage),
+    }
 
 
 def generate_all(
@@ -316,9 +339,15 @@ def generate_all(
     *,
     limit: int | None = None,
     resolve: Callable[[str], Drafter] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Drain the draft queue (or `limit` drafts); returns how many were processed."""
+    """Drain the draft queue (or `limit` drafts) until `stop` is set; how many were processed.
+    A draft in progress when `stop` is set is finished, then no new one is claimed."""
     done = 0
-    while (limit is None or done < limit) and generate_one(factory, drafter, embedder, resolve):
+    while (
+        (limit is None or done < limit)
+        and not (stop is not None and stop.is_set())
+        and generate_one(factory, drafter, embedder, resolve)
+    ):
         done += 1
     return done

@@ -2,19 +2,18 @@
 
 It produces the same typed drafts as the LLM drafter, deterministically, from themes,
 representative quotes, the leveling framework and rules: a manager's feedback synthesis
-(`offline_synthesis`), 3-5 SMART expectation suggestions with key steps
-(`offline_expectations`, worded through `offline_topics`) and the thought partner's evidence
-checklist (`offline_checklist`). Every citation is copied from a `Quote` the gatherer built,
-so it is verbatim by construction.
+(`synthesis`), 3-5 SMART expectation suggestions with key steps (`expectations`, worded
+through `topics`) and the thought partner's evidence checklist (`checklist`). Every citation
+is copied from a `Quote` the gatherer built, so it is verbatim by construction.
 """
 
 from typing import TypeVar
 
 from synth.drafting.base import Drafted, Usage
 from synth.drafting.inputs import ChecklistInputs, ExpectationInputs, SynthesisInputs
-from synth.drafting.offline_checklist import draft_checklist
-from synth.drafting.offline_expectations import draft_expectations
-from synth.drafting.offline_synthesis import draft_synthesis
+from synth.drafting.offline.checklist import draft_checklist
+from synth.drafting.offline.expectations import draft_expectations
+from synth.drafting.offline.synthesis import draft_synthesis
 from synth.drafting.outputs import EvidenceChecklist, ExpectationSuggestions, Synthesis
 
 NAME = "offline"

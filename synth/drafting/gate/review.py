@@ -16,8 +16,10 @@ manager's edit) against the inputs it was drafted from:
   with a suggestion);
 - PII: a placeholder left unrestored (a "[NAME_...]" the model made up) is blocking.
 
-The report is pure data; the approval gate (synth.drafting.service) stores it and refuses
-release while a blocking finding is neither fixed nor overridden.
+The guards themselves are pure checks (synth.guards); this is where they meet a draft and
+its engineer-facing version (synth.drafting.gate.release). The report is pure data; the approval
+gate (synth.drafting.service) stores it and refuses release while a blocking finding is
+neither fixed nor overridden.
 """
 
 import re
@@ -30,13 +32,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-from synth.drafting.inputs import DraftInputs, ExpectationInputs, FeedbackItem, Quote
+from synth.drafting.gate.release import engineer_version, withheld, withheld_suggestions
+from synth.drafting.inputs import DraftInputs, ExpectationInputs
 from synth.drafting.models import DraftKind
-from synth.drafting.outputs import Claim
-from synth.drafting.release import engineer_version, withheld, withheld_suggestions
+from synth.evidence import Claim, FeedbackItem, PersonName, Quote
 from synth.guards import anonymity, bias, citations, injection, two_track
-from synth.guards.findings import Finding, SourceText, strings
-from synth.people.names import PersonName
+from synth.guards.findings import Finding, SourceText
+from synth.text import strings, walk
 
 VERSION = "guards@1"
 # MiniLM cosine between a claim and the best quote it cites. evals/bench_support.py: on 84
@@ -94,20 +96,7 @@ _COPIED = _QUOTES | {"statement", "title"}
 def untrusted_texts(inputs: DraftInputs) -> list[FeedbackItem | Quote]:
     """Feedback and self-assessment text in the inputs: whole feedback where the inputs
     carry it, and every quoted span (self-assessments arrive only as quotes)."""
-    found: list[FeedbackItem | Quote] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, FeedbackItem | Quote):
-            found.append(value)
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                walk(getattr(value, name))
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    walk(inputs)
-    return found
+    return [node for _, node in walk(inputs) if isinstance(node, FeedbackItem | Quote)]
 
 
 def sources(inputs: DraftInputs) -> list[SourceText]:

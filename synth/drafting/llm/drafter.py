@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from openai import OpenAIError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_ai import Agent
 from pydantic_ai.exceptions import (
     AgentRunError,
@@ -34,7 +34,6 @@ from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import RunUsage, UsageLimits
 
-from synth.drafting import prompts
 from synth.drafting.base import Drafted, DraftingFailed, NotEnoughFeedback, Usage
 from synth.drafting.inputs import (
     ChecklistInputs,
@@ -44,7 +43,8 @@ from synth.drafting.inputs import (
     Quote,
     SynthesisInputs,
 )
-from synth.drafting.litellm_model import Ledger, is_transient, litellm_model, provider_of
+from synth.drafting.llm import prompts
+from synth.drafting.llm.litellm_model import Ledger, is_transient, litellm_model, provider_of
 from synth.drafting.outputs import (
     OUTPUT_TYPES,
     EvidenceChecklist,
@@ -54,6 +54,7 @@ from synth.drafting.outputs import (
     Synthesis,
 )
 from synth.guards.pii import Redactor
+from synth.text import walk
 
 log = logging.getLogger("synth.drafting.llm")
 
@@ -77,18 +78,12 @@ def validate_model_name(model: str) -> None:
 _QUOTE_KEYS = frozenset({"source_id", "source_kind", "start", "end", "text", "reviewer"})
 
 
-def _trim_quotes(value: Any) -> None:
+def _trim_quotes(data: Any) -> None:
     """Quotes keep their source id and words; offsets and kinds are located after drafting."""
-    if isinstance(value, dict):
-        if "source_id" in value and set(value) <= _QUOTE_KEYS:
+    for _, node in walk(data):
+        if isinstance(node, dict) and "source_id" in node and set(node) <= _QUOTE_KEYS:
             for key in ("start", "end", "source_kind"):
-                value.pop(key, None)
-            return
-        for item in value.values():
-            _trim_quotes(item)
-    elif isinstance(value, list):
-        for item in value:
-            _trim_quotes(item)
+                node.pop(key, None)
 
 
 def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
@@ -141,20 +136,17 @@ class _Sources:
     kinds: dict[uuid.UUID, SourceKind]
 
 
-def _collect(value: object, sources: _Sources) -> None:
-    if isinstance(value, Quote):
-        span = _Span(value.start, value.text, value.source_kind)
-        sources.spans.setdefault(value.source_id, []).append(span)
-        sources.kinds.setdefault(value.source_id, value.source_kind)
-    elif isinstance(value, FeedbackItem):
-        sources.texts[value.id] = value.text
-        sources.kinds[value.id] = SourceKind.PEER_FEEDBACK
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            _collect(getattr(value, name), sources)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, sources)
+def _collect(inputs: DraftInputs) -> _Sources:
+    sources = _Sources(texts={}, spans={}, kinds={})
+    for _, node in walk(inputs):
+        if isinstance(node, Quote):
+            span = _Span(node.start, node.text, node.source_kind)
+            sources.spans.setdefault(node.source_id, []).append(span)
+            sources.kinds.setdefault(node.source_id, node.source_kind)
+        elif isinstance(node, FeedbackItem):
+            sources.texts[node.id] = node.text
+            sources.kinds[node.id] = SourceKind.PEER_FEEDBACK
+    return sources
 
 
 def _nearest(text: str, quote: str, hint: int) -> int | None:
@@ -195,18 +187,6 @@ def _locate(citation: dict[str, Any], sources: _Sources) -> None:
             return
 
 
-def _walk(value: object, sources: _Sources) -> None:
-    if isinstance(value, dict):
-        if {"source_id", "quote", "start", "end"} <= value.keys():
-            _locate(value, sources)
-            return
-        for item in value.values():
-            _walk(item, sources)
-    elif isinstance(value, list):
-        for item in value:
-            _walk(item, sources)
-
-
 def locate_citations(output: OutputT, inputs: DraftInputs) -> OutputT:
     """`output` with each citation's offsets recomputed from where its quote is in the inputs.
 
@@ -214,10 +194,15 @@ def locate_citations(output: OutputT, inputs: DraftInputs) -> OutputT:
     span of it) gets that position; one that cannot be found is left as the model wrote it,
     for the citation guard to flag.
     """
-    sources = _Sources(texts={}, spans={}, kinds={})
-    _collect(inputs, sources)
+    sources = _collect(inputs)
     data = output.model_dump()
-    _walk(data, sources)
+    citations = [
+        node
+        for _, node in walk(data)
+        if isinstance(node, dict) and {"source_id", "quote", "start", "end"} <= node.keys()
+    ]
+    for citation in citations:
+        _locate(citation, sources)
     return type(output).model_validate(data)
 
 

@@ -1,5 +1,5 @@
 """The offline manager synthesis: themes placed as strengths or growth areas, 1:1 talking
-points and an overview (evidence per expectation and self-vs-peers: `offline_evidence`).
+points and an overview (evidence per expectation and self-vs-peers: `evidence`).
 
 Rules, not a model. Sentences are written around representative quotes (the reviewers' own
 words, cited verbatim) rather than paraphrasing them, because a paraphrase without a model
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from synth.drafting.base import NotEnoughFeedback
 from synth.drafting.inputs import ExpectationInput, FeedbackItem, Quote, SynthesisInputs, ThemeInput
-from synth.drafting.offline_evidence import Section, expectation_evidence, self_vs_peers
-from synth.drafting.offline_text import (
+from synth.drafting.offline.evidence import Section, expectation_evidence, self_vs_peers
+from synth.drafting.offline.text import (
     LEAN,
     Place,
     cap,

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from synth.config import get_settings
 from synth.cycles.models import PeerFeedback, Relationship
+from synth.drafting.gate.review import GuardContext, GuardReport, review, sources
 from synth.drafting.inputs import INPUT_TYPES, DraftInputs
 from synth.drafting.models import Draft
 from synth.drafting.outputs import OUTPUT_TYPES
+from synth.evidence import PersonName
 from synth.guards.anonymity import Reviewer
-from synth.guards.report import GuardContext, GuardReport, review, sources
 from synth.guards.two_track import ladder_terms
 from synth.people.ladder import list_levels
 from synth.people.models import Person
-from synth.people.names import PersonName
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 

@@ -15,7 +15,7 @@ from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
 from synth.guards.injection import detect_injection
 from synth.guards.two_track import forbidden_mentions
-from synth.themes.labels import STOPWORDS
+from synth.text import STOPWORDS
 from synth.themes.polarity import Polarity, statement_polarity
 
 LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism

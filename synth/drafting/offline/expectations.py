@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from synth.cycles.models import ExpectationKind, Outcome
 from synth.drafting.inputs import ExpectationInput, ExpectationInputs, LevelInput, ThemeInput
-from synth.drafting.offline_plan import (
+from synth.drafting.offline.plan import (
     ACHIEVABLE,
     SCOPE,
     Plan,
@@ -39,7 +39,7 @@ from synth.drafting.offline_plan import (
     topic_for,
     with_objective,
 )
-from synth.drafting.offline_text import (
+from synth.drafting.offline.text import (
     Place,
     about,
     count,
@@ -48,7 +48,7 @@ from synth.drafting.offline_text import (
     quoted,
     theme_place,
 )
-from synth.drafting.offline_topics import (
+from synth.drafting.offline.topics import (
     ACTIVITY,
     OBJECTIVE,
     ONBOARDING,

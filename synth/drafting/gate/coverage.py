@@ -5,27 +5,15 @@ wrote (and the model never needs every raw comment in its prompt).
 """
 
 import uuid
-from typing import Any
-
-from pydantic import BaseModel
 
 from synth.drafting.inputs import SynthesisInputs
 from synth.drafting.outputs import Citation, Coverage, Synthesis
-
-
-def _citations(value: Any) -> list[Citation]:
-    if isinstance(value, Citation):
-        return [value]
-    if isinstance(value, list):
-        return [c for item in value for c in _citations(item)]
-    if isinstance(value, BaseModel):
-        return [c for name in type(value).model_fields for c in _citations(getattr(value, name))]
-    return []
+from synth.text import walk
 
 
 def cited_sources(synthesis: Synthesis) -> set[uuid.UUID]:
     """Every source id cited anywhere in the synthesis."""
-    return {c.source_id for c in _citations(synthesis)}
+    return {c.source_id for _, c in walk(synthesis) if isinstance(c, Citation)}
 
 
 def complete(synthesis: Synthesis, inputs: SynthesisInputs) -> Synthesis:

@@ -1,8 +1,8 @@
 """How an offline expectation is worded: the plan for one engineer's suggestions, SMART
 sentences, key steps, the level expectation each one answers, and the objective it names.
 
-Shared by `offline_expectations` (which decides what to suggest). The wording of each topic
-at each style of the ladder lives in `offline_topics`.
+Shared by `expectations` (which decides what to suggest). The wording of each topic at each
+style of the ladder lives in `topics`.
 """
 
 from dataclasses import dataclass, field
@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from synth.cycles.models import ExpectationKind
 from synth.drafting.inputs import ExpectationInputs, LevelInput, ThemeInput
-from synth.drafting.offline_text import day, keywords, quoted
-from synth.drafting.offline_topics import (
+from synth.drafting.offline.text import day, keywords, quoted
+from synth.drafting.offline.topics import (
     ACTIVITY,
     BY_COMPETENCY,
     BY_KEY,

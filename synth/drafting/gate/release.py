@@ -42,7 +42,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.guards.anonymity import Reviewer, example_cut, without_relationships
-from synth.guards.findings import strings
+from synth.text import strings
 
 EXAMPLES = 2
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

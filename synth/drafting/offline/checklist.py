@@ -25,7 +25,7 @@ from synth.drafting.inputs import (
     FeedbackItem,
     Quote,
 )
-from synth.drafting.offline_text import (
+from synth.drafting.offline.text import (
     cap,
     citable,
     cite_all,
@@ -38,7 +38,7 @@ from synth.drafting.offline_text import (
     relationship_mix,
     reviewer_of,
 )
-from synth.drafting.offline_topics import match
+from synth.drafting.offline.topics import match
 from synth.drafting.outputs import (
     ChecklistItem,
     ChecklistItemKind,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from synth.cycles.models import Outcome
 from synth.drafting.inputs import ExpectationInput, Quote, SynthesisInputs, ThemeInput
-from synth.drafting.offline_text import (
+from synth.drafting.offline.text import (
     LEAN,
     Place,
     about,

@@ -1,0 +1,1 @@
+"""Events for other tools: a transactional outbox and signed webhook deliveries."""

@@ -399,3 +399,32 @@ def test_an_edit_recomputes_coverage_and_a_foreign_citation_blocks(
     assert used < draft["output"]["coverage"]["feedback_used"]
     [unknown] = [x for x in edited["guard_report"]["findings"] if x["code"] == "unknown_source"]
     assert unknown["blocking"] and unknown["path"] == "expectations[0].citations[0]"
+
+
+def test_claim_support_reuses_stored_statement_vectors_and_agrees_with_encoding(
+    client: TestClient, org: f.Org, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    """Quotes that are stored statements take their pgvector vectors; only the draft's own
+    sentences are encoded, and the similarities are the ones encoding would give."""
+    import numpy as np
+
+    from synth.drafting.gate.guarding import reusing_stored
+
+    drafted(client, org, sessions)
+    draft = db.scalars(select(Draft).where(Draft.subject_id == org.engineer.id)).one()
+    encoded: list[str] = []
+    model = minilm()
+
+    class Counting:
+        name, dim = model.name, model.dim
+
+        def embed(self, texts: Any) -> Any:
+            encoded.extend(texts)
+            return model.embed(texts)
+
+    embed = reusing_stored(db, draft, Counting())  # type: ignore[arg-type]
+    claim = "She reviews code carefully and finds bugs early."
+    texts = [claim, FEEDBACK[0][1], FEEDBACK[3][1]]
+    vectors = embed(texts)
+    assert encoded == [claim]  # the two quotes came from pgvector
+    np.testing.assert_allclose(vectors, model.embed(texts), atol=1e-4)

@@ -6,14 +6,17 @@ while a blocking finding is neither fixed nor overridden (synth.drafting.service
 """
 
 import uuid
+from collections.abc import Sequence
 from typing import Any, cast
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from synth.config import get_settings
 from synth.cycles.models import PeerFeedback, Relationship
-from synth.drafting.gate.review import GuardContext, GuardReport, review, sources
+from synth.drafting.gate.review import Embed, GuardContext, GuardReport, review, sources
 from synth.drafting.inputs import INPUT_TYPES, DraftInputs
 from synth.drafting.models import Draft
 from synth.drafting.outputs import OUTPUT_TYPES
@@ -24,6 +27,7 @@ from synth.people.ladder import list_levels
 from synth.people.models import Person
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
+from synth.themes.models import Statement, StatementEmbedding
 
 
 def _name(person: Person) -> PersonName:
@@ -76,8 +80,37 @@ def context(
         anonymity_threshold=get_settings().anonymity_threshold,
         talent_texts=talent_texts,
         ladder=ladder_terms(levels) if (levels := list_levels(db_session)) else None,
-        embed=embedder.embed if embedder is not None else None,
+        embed=reusing_stored(db_session, draft, embedder) if embedder is not None else None,
     )
+
+
+def reusing_stored(db_session: Session, draft: Draft, embedder: Embedder) -> Embed:
+    """`embedder.embed`, but a text that is one of the subject's stored statements of the
+    period (most quotes are) takes the vector pgvector already holds for it instead of being
+    encoded again: the claim-support check encodes only the draft's own sentences."""
+    stored: dict[str, npt.NDArray[np.float32]] | None = None
+
+    def embed(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        nonlocal stored
+        if stored is None:
+            rows = db_session.execute(
+                select(Statement.text, StatementEmbedding.embedding)
+                .join(StatementEmbedding, StatementEmbedding.statement_id == Statement.id)
+                .where(
+                    Statement.subject_id == draft.subject_id,
+                    Statement.period_id == draft.period_id,
+                    StatementEmbedding.model == embedder.name,
+                )
+            )
+            stored = {text.strip(): np.asarray(vector, dtype=np.float32) for text, vector in rows}
+        missing = sorted({t for t in texts if t.strip() not in stored})
+        fresh = dict(zip(missing, embedder.embed(missing), strict=True)) if missing else {}
+        out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = fresh[text] if text in fresh else stored[text.strip()]
+        return out
+
+    return embed
 
 
 def inputs_of(draft: Draft) -> DraftInputs:

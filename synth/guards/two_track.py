@@ -330,7 +330,14 @@ def talent_track_topics(text: str, *, ladder: LadderTerms | None = None) -> list
 
 def mentions_talent_track(text: str, *, ladder: LadderTerms | None = None) -> bool:
     """Does `text` (feedback, a draft sentence) mention pay, ratings, promotion or the like?"""
+    if ladder is None:
+        return _mentions_without_ladder(text)
     return bool(find_mentions(text, ladder=ladder))
+
+
+@lru_cache(maxsize=65_536)  # the same statements are asked about on every themes read
+def _mentions_without_ladder(text: str) -> bool:
+    return bool(find_mentions(text))
 
 
 # --- the guard ------------------------------------------------------------------------------

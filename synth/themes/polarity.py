@@ -7,6 +7,7 @@ statements by `python -m evals.bench_polarity`.
 import enum
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 class Polarity(enum.StrEnum):
@@ -616,6 +617,7 @@ def _segment_score(segment: str) -> float:
     return total
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the text, asked again on every themes read
 def statement_polarity(text: str) -> float:
     """-1 (growth area) to +1 (strength) from weighted cues; 0 when nothing tells.
 

@@ -306,3 +306,48 @@ def test_concurrent_drafting_finishes_every_draft_exactly_once(own_database: Eng
         drafts = db.scalars(select(Draft)).all()
         assert len(drafts) == len(subjects) and drafter.calls == len(subjects)
         assert all(d.status is DraftStatus.READY_FOR_REVIEW and d.attempts == 1 for d in drafts)
+
+
+def test_a_shutdown_that_cannot_wait_hands_the_draft_in_progress_back(
+    own_database: Engine,
+) -> None:
+    """`synth serve` waits a few seconds for its in-process worker; a model call still running
+    then does not keep the draft under its lease: it is queued again, attempt not counted,
+    and the late result is discarded."""
+    from synth.workflow.worker import start_in_background
+
+    entered, answer = threading.Event(), threading.Event()
+
+    class Slow(CountingDrafter):
+        name = "slow-test-model"
+
+        def synthesis(self, inputs: SynthesisInputs) -> Drafted[Synthesis]:
+            entered.set()
+            answer.wait(30)
+            return super().synthesis(inputs)
+
+    factory = sessionmaker(bind=own_database, expire_on_commit=False)
+    with transaction(factory) as db:
+        o = f.reviewed(db, f.org(db), f.PRAISE)
+        draft, _ = service.request(
+            db_session=db,
+            principal=manager(o),
+            data=DraftRequest(kind="synthesis", subject_id=o.engineer.id, period_id=o.period.id),
+            drafter=Slow.name,
+        )
+        draft_id = draft.id
+    background = start_in_background(own_database, minilm(), Slow(), poll_seconds=0.2)
+    try:
+        assert entered.wait(60), "the worker never started the draft"
+        background.shutdown(timeout=0.5)
+        with transaction(factory) as db:
+            handed_back = db.get(Draft, draft_id)
+            assert handed_back is not None
+            assert handed_back.status is DraftStatus.QUEUED and handed_back.leased_until is None
+            assert service.attempts_left(handed_back) == service.MAX_ATTEMPTS
+    finally:
+        answer.set()
+        background.thread.join(30)
+    with transaction(factory) as db:
+        late = db.get(Draft, draft_id)
+        assert late is not None and late.status is DraftStatus.QUEUED and late.output is None

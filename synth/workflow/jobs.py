@@ -232,6 +232,8 @@ def generate_one(
         if claimed is None:
             return False
         draft_id, kind, fence, wanted = claimed.id, claimed.kind, claimed.attempts, claimed.drafter
+    with _IN_HAND_LOCK:
+        _IN_HAND.add((draft_id, fence))
     try:
         if resolve is not None and wanted != drafter.name:
             drafter = resolve(wanted)
@@ -246,7 +248,25 @@ def generate_one(
     except BaseException:  # the process is being stopped: hand the draft back at once
         _release(factory, draft_id, fence)
         raise
+    finally:
+        with _IN_HAND_LOCK:
+            _IN_HAND.discard((draft_id, fence))
     return True
+
+
+# Claims this process is working on, so a shutdown that cannot wait for them hands them back.
+_IN_HAND: set[tuple[uuid.UUID, int]] = set()
+_IN_HAND_LOCK = threading.Lock()
+
+
+def release_in_hand(factory: sessionmaker[Session]) -> int:
+    """Hand every draft this process still works on back to the queue (attempt not counted);
+    a result that arrives later is discarded by the fence. Returns how many were handed back."""
+    with _IN_HAND_LOCK:
+        claims = sorted(_IN_HAND, key=str)
+    for draft_id, fence in claims:
+        _release(factory, draft_id, fence)
+    return len(claims)
 
 
 def _release(factory: sessionmaker[Session], draft_id: uuid.UUID, fence: int) -> None:

@@ -34,7 +34,7 @@ from synth.idempotency.service import purge_expired
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import IngestReport, ingest
 from synth.workflow.events import DRAFTS_CHANNEL, FEEDBACK_CHANNEL
-from synth.workflow.jobs import generate_all
+from synth.workflow.jobs import generate_all, release_in_hand
 
 log = logging.getLogger("synth.worker")
 MAX_BACKOFF_S = 60.0
@@ -214,11 +214,18 @@ class Background:
     stop: threading.Event
     thread: threading.Thread
     health: Health
+    engine: Engine
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Ask the loop to stop and wait for the current round to end."""
+        """Ask the loop to stop and wait up to `timeout` for the current round to end; drafts
+        still being written then are handed back to the queue for another worker, rather
+        than left under a lease until it runs out."""
         self.stop.set()
         self.thread.join(timeout)
+        if self.thread.is_alive():
+            handed_back = release_in_hand(session_factory(self.engine))
+            if handed_back:
+                log.warning("handed %d draft(s) in progress back to the queue", handed_back)
 
 
 def start_in_background(
@@ -238,4 +245,4 @@ def start_in_background(
         daemon=True,
     )
     thread.start()
-    return Background(stop=stop, thread=thread, health=health)
+    return Background(stop=stop, thread=thread, health=health, engine=engine)

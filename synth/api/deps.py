@@ -1,6 +1,7 @@
 """Dependencies every route uses: a database session and the authenticated principal."""
 
 from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
@@ -100,20 +101,14 @@ IdempotencyKey = Annotated[
 ]
 
 
+@dataclass(frozen=True)
 class Creator:
     """Runs a creating service call at most once per Idempotency-Key and answers with JSON."""
 
-    def __init__(
-        self,
-        request: Request,
-        db: SessionDep,
-        principal: CurrentPrincipal,
-        idempotency_key: IdempotencyKey = None,
-    ) -> None:
-        self.request = request
-        self.db = db
-        self.principal = principal
-        self.idempotency_key = idempotency_key
+    request: Request
+    db: Session
+    principal: Principal
+    idempotency_key: str | None
 
     def __call__(
         self,

@@ -6,9 +6,10 @@ matching subscription commit or roll back with the change they report. Sending i
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
@@ -24,18 +25,6 @@ from synth.events.signing import new_secret
 
 EVENTS_CHANNEL = "synth_events"
 SECRET_OMITTED = frozenset({"secret"})  # never in the audit log
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return getattr(value, "value", value)
 
 
 def _wants(event_type: EventType) -> Any:
@@ -73,7 +62,9 @@ def _fresh_delivery() -> tuple[Any, ...]:
 def emit(db_session: Session, event_type: EventType, **data: Any) -> uuid.UUID:
     """Record an event in the caller's transaction and queue it for every subscriber."""
     event_id = uuid.uuid4()
-    db_session.execute(insert(Event).values(id=event_id, type=event_type, data=_jsonable(data)))
+    db_session.execute(
+        insert(Event).values(id=event_id, type=event_type, data=to_jsonable_python(data))
+    )
     queued = db_session.execute(
         insert(WebhookDelivery)
         .from_select(

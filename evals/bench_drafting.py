@@ -11,7 +11,9 @@ throughput once P x C calls overlap. It checks that every draft ends ready exact
 """
 
 import argparse
+import logging
 import multiprocessing as mp
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -102,17 +104,38 @@ class Job:
     concurrency: int
 
 
-def work(job: Job, ready: "mp.synchronize.Barrier", done: "mp.queues.Queue[int]") -> None:
+class Stages(logging.Handler):
+    """Collects the per-stage timings each finished job logs (`stages_ms`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.jobs: list[dict[str, float]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stages = getattr(record, "stages_ms", None)
+        if isinstance(stages, dict):
+            self.jobs.append(stages)
+
+
+def work(
+    job: Job,
+    ready: "mp.synchronize.Barrier",
+    done: "mp.queues.Queue[tuple[int, list[dict[str, float]]]]",
+) -> None:
     """One worker process: warm up, wait for the others, drain the queue."""
     engine = make_engine(job.url)
     embedder = LocalEmbedder()
     embedder.embed(["warm up"])
+    stages = Stages()
+    jobs_log = logging.getLogger("synth.drafting")
+    jobs_log.addHandler(stages)
+    jobs_log.setLevel(logging.DEBUG)
+    jobs_log.propagate = False
     ready.wait()
-    done.put(
-        drain_drafts(
-            session_factory(engine), SimulatedModel(job.latency), embedder, job.concurrency
-        )
+    drafted = drain_drafts(
+        session_factory(engine), SimulatedModel(job.latency), embedder, job.concurrency
     )
+    done.put((drafted, stages.jobs))
     engine.dispose()
 
 
@@ -128,14 +151,16 @@ def main() -> int:
         url = engine.url.render_as_string(hide_password=False)
         ctx = mp.get_context("spawn")
         ready = ctx.Barrier(args.processes + 1)
-        done: mp.queues.Queue[int] = ctx.Queue()
+        done: mp.queues.Queue[tuple[int, list[dict[str, float]]]] = ctx.Queue()
         job = Job(url, args.latency, args.concurrency)
         procs = [ctx.Process(target=work, args=(job, ready, done)) for _ in range(args.processes)]
         for p in procs:
             p.start()
         ready.wait()
         started = time.perf_counter()
-        counted = sum(done.get(timeout=3600) for _ in procs)
+        results = [done.get(timeout=3600) for _ in procs]
+        counted = sum(n for n, _ in results)
+        timings = [job for _, jobs in results for job in jobs]
         wall = time.perf_counter() - started
         for p in procs:
             p.join()
@@ -158,6 +183,13 @@ def main() -> int:
         f"{overhead * 1000:.0f} ms of slot time"
     )
     print(f"processed {counted}, ready after exactly one attempt: {ready_once}")
+    if timings:
+        means = {k: statistics.fmean(t.get(k, 0.0) for t in timings) for k in timings[0]}
+        print(
+            "per job, mean ms: "
+            + ", ".join(f"{k} {v:.0f}" for k, v in means.items())
+            + f" (queue overhead, claim: {means.get('claim', 0):.1f} ms)"
+        )
     return 0 if counted == args.drafts == ready_once else 1
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from synth.themes.embedders import EmbeddingFailed, LiteLLMEmbedder
+from synth.themes.embedders import Combiner, EmbeddingFailed, LiteLLMEmbedder
 from synth.themes.ingest import ingest
 from tests import factories as f
 from tests.embedders import minilm
@@ -122,3 +122,96 @@ def test_a_hosted_embedder_never_receives_names_or_emails(
     assert "ledger race" in sent and "[NAME_" in sent and "[EMAIL_" in sent
     for part in ("Eli", "Engineer", "Tara", "eli@example.org"):
         assert part not in sent, part
+
+
+def _barrier_encode(
+    calls: list[list[str]], first_in: threading.Event, release: threading.Event
+) -> Any:
+    """An encode that records each batch and holds the first one until `release`."""
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        if len(calls) == 1:
+            first_in.set()
+            release.wait(10)
+        if "boom" in texts:
+            raise EmbeddingFailed("the model fell over")
+        return np.array([[float(len(t)), 0.0] for t in texts], dtype=np.float32)
+
+    return encode
+
+
+def _run_while_first_call_encodes(
+    combiner: Combiner,
+    first_in: threading.Event,
+    release: threading.Event,
+    batches: list[list[str]],
+) -> list[Any]:
+    """Call `combiner` with batches[0], then the rest from threads once it is encoding."""
+    results: list[Any] = [None] * len(batches)
+
+    def call(i: int) -> None:
+        try:
+            results[i] = combiner(batches[i])
+        except EmbeddingFailed as exc:
+            results[i] = exc
+
+    first = threading.Thread(target=call, args=(0,))
+    first.start()
+    assert first_in.wait(10)
+    rest = [threading.Thread(target=call, args=(i,)) for i in range(1, len(batches))]
+    for t in rest:
+        t.start()
+    deadline = 0
+    while len(combiner._waiting) < len(rest) and deadline < 1000:  # all queued behind the first
+        threading.Event().wait(0.01)
+        deadline += 1
+    release.set()
+    for t in [first, *rest]:
+        t.join(10)
+    return results
+
+
+def test_calls_that_arrive_while_the_model_is_busy_are_encoded_together_each_getting_its_own() -> (
+    None
+):
+    calls: list[list[str]] = []
+    first_in, release = threading.Event(), threading.Event()
+    combiner = Combiner(_barrier_encode(calls, first_in, release))
+    batches = [["a"], ["bb", "ccc"], ["dddd"], ["eeeee", "ffffff"]]
+    results = _run_while_first_call_encodes(combiner, first_in, release, batches)
+    assert len(calls) == 2 and calls[0] == ["a"]
+    assert sorted(calls[1]) == ["bb", "ccc", "dddd", "eeeee", "ffffff"]  # one batch, not three
+    for texts, vectors in zip(batches, results, strict=True):
+        assert vectors[:, 0].tolist() == [float(len(t)) for t in texts]
+    assert combiner(["x"])[:, 0].tolist() == [1.0] and len(calls) == 3  # idle: runs at once
+
+
+def test_a_failed_batch_fails_every_caller_in_it_and_the_next_call_still_works() -> None:
+    calls: list[list[str]] = []
+    first_in, release = threading.Event(), threading.Event()
+    combiner = Combiner(_barrier_encode(calls, first_in, release))
+    results = _run_while_first_call_encodes(
+        combiner, first_in, release, [["ok"], ["boom"], ["fine"]]
+    )
+    assert results[0][:, 0].tolist() == [2.0]
+    assert all(isinstance(r, EmbeddingFailed) for r in results[1:])
+    assert combiner(["again"])[:, 0].tolist() == [5.0]
+
+
+def test_minilm_gives_the_same_vectors_alone_or_batched_with_other_threads() -> None:
+    embedder = minilm()
+    texts = [f"She fixed the flaky {thing} test before the release." for thing in range(12)]
+    alone = {i: embedder.embed(texts[i : i + 3]) for i in range(0, 12, 3)}
+    together: dict[int, np.ndarray] = {}
+    threads = [
+        threading.Thread(target=lambda i=i: together.update({i: embedder.embed(texts[i : i + 3])}))
+        for i in alone
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together.keys() == alone.keys()
+    for i, vectors in alone.items():
+        assert np.allclose(together[i], vectors, atol=1e-5)

@@ -1,6 +1,7 @@
 """Drafting and embedding jobs under faults: fenced claims, bounded attempts, dead letters, a
 supervised worker, and one bad statement that cannot stall the embedding queue."""
 
+import logging
 import threading
 import uuid
 from collections.abc import Iterator
@@ -351,3 +352,18 @@ def test_a_shutdown_that_cannot_wait_hands_the_draft_in_progress_back(
     with transaction(factory) as db:
         late = db.get(Draft, draft_id)
         assert late is not None and late.status is DraftStatus.QUEUED and late.output is None
+
+
+def test_each_finished_job_logs_where_its_time_went(
+    client: TestClient,
+    org: f.Org,
+    caplog: pytest.LogCaptureFixture,
+    sessions: sessionmaker[Session],
+) -> None:
+    draft_id = f.queued_synthesis(client, org)
+    with caplog.at_level(logging.DEBUG, logger="synth.drafting"):
+        assert generate_one(sessions, CountingDrafter(), minilm())
+    (done,) = [r for r in caplog.records if hasattr(r, "stages_ms")]
+    stages = done.stages_ms
+    assert list(stages) == ["claim", "inputs", "model", "guards_and_store"]
+    assert all(ms >= 0 for ms in stages.values()) and str(draft_id) in done.getMessage()

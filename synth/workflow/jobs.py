@@ -18,6 +18,7 @@ lease and fence are the draft's rules (synth.drafting.service: `claim_next`, `ho
 import dataclasses
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -99,6 +100,24 @@ BACKOFF = timedelta(seconds=30)  # doubled after every failed attempt
 
 class LeaseLost(Exception):
     """The claim was taken over or the draft finished elsewhere: this result is discarded."""
+
+
+class Laps:
+    """Where a job's time went, stage by stage, in milliseconds (logged at DEBUG as
+    `stages_ms`, so an operator can see whether the model, the inputs or the guards are slow)."""
+
+    def __init__(self) -> None:
+        self.ms: dict[str, float] = {}
+        self._at = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.ms[stage] = round((now - self._at) * 1000, 1)
+        self._at = now
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.ms.values())
 
 
 def _finish(
@@ -227,17 +246,20 @@ def generate_one(
     `drafter` serves drafts requested for its model; with `resolve`, a draft that asked for
     another model gets that model's drafter.
     """
+    laps = Laps()
     with transaction(factory) as db:
         claimed = claim_next(db)
         if claimed is None:
             return False
         draft_id, kind, fence, wanted = claimed.id, claimed.kind, claimed.attempts, claimed.drafter
+    laps.lap("claim")
     with _IN_HAND_LOCK:
         _IN_HAND.add((draft_id, fence))
     try:
         if resolve is not None and wanted != drafter.name:
             drafter = resolve(wanted)
-        _generate(factory, drafter, embedder, draft_id, kind, fence)
+        _generate(factory, drafter, embedder, draft_id, kind, fence, laps)
+        log.debug("draft %s done in %.0f ms", draft_id, laps.total_ms, extra={"stages_ms": laps.ms})
     except LeaseLost as lost:
         log.warning("a late result was discarded: %s", lost)
     except Exception as exc:  # any failure is this job's, never the worker's
@@ -293,6 +315,7 @@ def _generate(
     draft_id: uuid.UUID,
     kind: DraftKind,
     fence: int,
+    laps: Laps,
 ) -> None:
     """Draft one claimed draft and store the outcome under claim `fence`."""
     try:
@@ -316,9 +339,11 @@ def _generate(
                 .limit(1)
             )
             outcome = _reused(cached) if cached is not None else None
+        laps.lap("inputs")
         if outcome is None:
             with heartbeat(factory, draft_id, fence):
                 outcome = _drafted(_call(drafter, kind, inputs), inputs)
+        laps.lap("model")
     except SynthError as exc:  # not enough feedback is final; anything else is retryable
         if not isinstance(exc, NotEnoughFeedback):
             log.warning("draft %s failed: %s", draft_id, exc.message)
@@ -326,6 +351,7 @@ def _generate(
         return
     with transaction(factory) as db:
         _ready(db, draft_id, fence, inputs, embedder, inputs_hash=key, **outcome)
+    laps.lap("guards_and_store")
 
 
 def _reused(cached: Draft) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,11 @@ def client(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[TestClie
     app.state.session_factory = sessions
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Replayed requests must carry today's bodies (see tests/cassettes/__init__.py)."""
+    from tests.cassettes import json_body, json_body_any_ids
+
+    vcr.register_matcher("json_body", json_body)
+    vcr.register_matcher("json_body_any_ids", json_body_any_ids)

@@ -12,12 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.bootstrap import prepare
 from synth.db.base import utcnow
 from synth.db.engine import make_engine, transaction
 from synth.drafting import service
@@ -30,6 +29,7 @@ from synth.themes.ingest import ingest
 from synth.themes.models import IngestFailure, Statement
 from synth.workflow.jobs import generate_all, generate_one
 from synth.workflow.worker import Health, drain_drafts, run
+from tests import databases
 from tests import factories as f
 from tests.drafters import CountingDrafter
 from tests.embedders import minilm
@@ -269,20 +269,8 @@ def test_the_worker_survives_a_database_that_is_away_and_reports_it() -> None:
 
 @pytest.fixture
 def own_database(engine: Engine) -> Iterator[Engine]:
-    """A migrated database of this test's own on the embedded server, for work that runs in
-    several threads and commits for real (the shared test connection is one transaction)."""
-    name = f"synth_jobs_{uuid.uuid4().hex[:8]}"
-    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    own = make_engine(engine.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        prepare(own)
+    with databases.own_database(engine, "synth_jobs") as own:
         yield own
-    finally:
-        own.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_concurrent_drafting_finishes_every_draft_exactly_once(own_database: Engine) -> None:

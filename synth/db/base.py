@@ -41,6 +41,7 @@ def load_all_models() -> None:
     from synth.auth import models as _auth  # noqa: F401
     from synth.cycles import models as _cycles  # noqa: F401
     from synth.drafting import models as _drafting  # noqa: F401
+    from synth.evaluation import models as _evaluation  # noqa: F401
     from synth.events import models as _events  # noqa: F401
     from synth.idempotency import models as _idempotency  # noqa: F401
     from synth.people import models as _people  # noqa: F401

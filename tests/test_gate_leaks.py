@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Level, Track
+from synth.text import STOPWORDS
 from synth.themes.ingest import ingest
 from synth.workflow.jobs import generate_all
 from tests import factories as f
@@ -104,12 +105,29 @@ def test_a_thin_growth_theme_never_reaches_the_engineer_through_any_draft(
     engineer_reads = " ".join(
         client.get(f"/v1/drafts/{i}", headers=org.auth("engineer")).text for i in released
     ).lower()
+    # The thin theme's title, and each of its words that only the thin theme's statements
+    # use ("slipping", "surprise"; not "work", which generic suggestion text uses too).
+    shown = " ".join(
+        s["text"].lower() for t in themes if t["meets_anonymity_threshold"] for s in t["statements"]
+    )
     for theme in thin:
-        words = [w for w in re.split(r"\W+", theme["label"].lower()) if len(w) > 3]
-        assert not any(re.search(rf"\b{w}\b", engineer_reads) for w in words), (
-            theme["label"],
-            engineer_reads,
-        )
+        own = " ".join(s["text"].lower() for s in theme["statements"])
+        label = theme["label"].lower()
+        words = [
+            w
+            for w in re.split(r"\W+", label)
+            if len(w) > 3
+            and re.search(rf"\b{w}", own)
+            and not re.search(rf"\b{w}\b", shown)
+            and w not in STOPWORDS
+        ]
+        assert label not in engineer_reads
+        hits = [
+            engineer_reads[max(0, m.start() - 60) : m.end() + 40]
+            for w in words
+            for m in re.finditer(rf"\b{w}\b", engineer_reads)
+        ]
+        assert not hits, (theme["label"], hits)
     for gone in ("slip", "surprise", "two reviewers", "too late"):
         assert gone not in engineer_reads
     assert "code review" in engineer_reads or "review" in engineer_reads

@@ -1063,3 +1063,24 @@ def test_checklist_summary_compares_evidence_with_the_stated_confidence() -> Non
     assert (
         "The low confidence matches the evidence" in OfflineDrafter().checklist(low).output.summary
     )
+
+
+def test_a_biased_remark_is_never_evidence_and_the_manager_is_told_it_was_left_out() -> None:
+    b = Book()
+    praise = [
+        b.feedback("R1", Relationship.PEER, "Her state-machine diagram became the tipping spec."),
+        b.feedback("R2", Relationship.PEER, "She split the app into feature modules carefully."),
+        b.feedback("R3", Relationship.PEER, "She reviews every PR within a day, thoroughly."),
+    ]
+    bossy = b.feedback("R4", Relationship.CROSS_FUNCTIONAL, "She is quite bossy in reviews.")
+    theme = b.theme(
+        "reviews · bossy",
+        Polarity.STRENGTH,
+        [b.quote(bossy), *(b.quote(p) for p in praise)],
+    )
+    out = OfflineDrafter().synthesis(b.synthesis([theme])).output
+    cited = {c.source_id for c in citations_of(out)}
+    assert bossy not in cited and cited  # the praise is cited, the remark is not
+    assert all("bossy" not in c.text for s in out.strengths for c in s.claims)
+    flagged = [p for p in out.talking_points if "flagged for wording about the person" in p]
+    assert len(flagged) == 1 and "bossy" not in flagged[0]  # the flag, not the words again

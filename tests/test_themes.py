@@ -368,3 +368,20 @@ def test_pay_talk_never_names_a_theme(db: Session, sessions: sessionmaker[Sessio
     _reviewed_by_four(db, sessions, o, o.engineer, pay)
     for label in _labels(db, o, o.engineer):
         assert not {"underpaid", "compensation", "raise", "promo"} & set(label.split())
+
+
+def test_a_biased_remark_never_names_a_theme_and_titles_are_phrases(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    texts = [
+        "She is quite bossy in code reviews, honestly.",
+        "Her code reviews are thorough and catch real bugs before release.",
+        "Code reviews from her are careful and arrive within a day.",
+        "She is bossy in code reviews and too aggressive with comments.",
+    ]
+    _reviewed_by_four(db, sessions, o, o.engineer, texts)
+    for label in _labels(db, o, o.engineer):
+        words = set(re.findall(r"\w+", label))
+        assert not {"bossy", "aggressive"} & words, label
+        assert "·" not in label and len(words) >= 2, label

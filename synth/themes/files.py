@@ -3,8 +3,9 @@
 Input: one `{"id": ..., "text": ...}` per line. Output: one `{"id": ..., "theme": int|null}`
 per input record, in input order, and optionally a summary of the themes. The whole file is
 checked before anything is embedded: a bad line stops the run with its line number. There is
-no org chart here, so labels leave out names by what the texts show alone: `keyphrase_labels`
-drops words capitalised mid-sentence that are no common English word (`proper_names`).
+no org chart here, so titles leave out names by what the texts show alone: `phrase_titles`
+drops words written as names (`proper_names`, capitalised words that are given names or no
+common English word).
 """
 
 import json
@@ -20,7 +21,7 @@ from synth.guards.pii import redact_emails
 from synth.schemas import MAX_TEXT_CHARS
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
-from synth.themes.labels import keyphrase_labels, representatives
+from synth.themes.labels import phrase_titles, representatives
 from synth.themes.polarity import statement_polarity, theme_polarity
 
 MAX_LINE_BYTES = 1_000_000
@@ -134,11 +135,16 @@ def cluster_records(
     themes: list[int | None] = [None] * len(records)
     for index, label in zip(usable, result.labels, strict=True):
         themes[index] = int(label) if label >= 0 else None
-    return FileClustering(themes=themes, summary=_summary(records, usable, vectors, result.labels))
+    summary = _summary(records, usable, vectors, result.labels, embedder)
+    return FileClustering(themes=themes, summary=summary)
 
 
 def _summary(
-    records: list[Record], usable: list[int], vectors: np.ndarray, labels: np.ndarray
+    records: list[Record],
+    usable: list[int],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    embedder: Embedder,
 ) -> dict[str, Any]:
     groups: dict[int, list[int]] = {}
     for position, label in enumerate(labels):
@@ -146,7 +152,12 @@ def _summary(
             groups.setdefault(int(label), []).append(position)
     ids = sorted(groups)
     texts = [[records[usable[p]].text for p in groups[t]] for t in ids]
-    names = keyphrase_labels(texts)
+    names = phrase_titles(
+        texts,
+        [vectors[groups[t]] for t in ids],
+        embedder.embed if embedder.local else None,
+        model=embedder.name,
+    )
     themes = []
     for theme_id, name, members in zip(ids, names, (groups[t] for t in ids), strict=True):
         reps = representatives(vectors[members], count=3)

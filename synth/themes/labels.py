@@ -10,13 +10,14 @@ never label a theme either.
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from synth.people.names import is_handle, proper_names
+from synth.people.names import is_english_word, is_given_name, is_handle, proper_names
 from synth.text import STOPWORDS, fold
 
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
@@ -93,3 +94,164 @@ def representatives(vectors: npt.NDArray[np.float32], *, count: int = 3) -> list
     scores = vectors @ centroid
     order = sorted(range(len(vectors)), key=lambda i: (-round(float(scores[i]), 6), i))
     return order[:count]
+
+
+# --- titles a person would write --------------------------------------------------------------
+# A theme's title is a phrase lifted from its own statements ("code reviews arrive late",
+# "rollback plan saved us"), not a pair of keywords. Candidates are runs of 2-6 words inside
+# one clause of the statements nearest the theme's centre, starting and ending on a content
+# word and holding no name; each is embedded with the theme's own model and scored by how
+# close it sits to its theme's centroid, minus how close it sits to the nearest other theme's
+# (so two themes do not get the same title), with a small preference for fuller phrases.
+
+Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+_CLAUSE = re.compile(r"[,;:.!?()\[\]\"“”—–]+|\s-\s|\b(?:but|though|although|because|while|which)\b")
+_DIGIT = re.compile(r"\d")
+_TITLE_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
+# Words a title does not start on: beyond the stopwords, the hedges and adverbs feedback is
+# full of ("really", "often", "still") and connectives.
+_WEAK = frozenset(
+    "also always often still really very quite just maybe perhaps sometimes usually never "
+    "honestly generally especially particularly mostly slightly probably definitely actually "
+    "however though although overall so then when where which who whose whom what how why "
+    "one ones thing things something someone way lot lots kind sort "
+    "since until like than per via towards toward across around without within into onto upon "
+    "despite unlike along among".split()
+)
+# A title is about the work, not about who: no pronoun (and no number: "11 feature modules"
+# names one statement, not the theme).
+_PERSONAL = frozenset(
+    "i me my mine myself we us our ours you your yours he him his himself she her hers herself "
+    "they them their theirs themselves it its".split()
+)
+SOURCES_PER_THEME = 4  # statements nearest the centre that titles are drawn from
+MIN_TITLE_WORDS, MAX_TITLE_WORDS = 2, 6
+DISTINCT = 0.5  # weight of the similarity to the nearest other theme
+FULLER = 0.015  # per word, up to five: "code reviews arrive late" over "code reviews"
+
+
+def _candidates(text: str, names: frozenset[str]) -> list[str]:
+    """Runs of words inside one clause that start and end on a content word, no name."""
+    found: list[str] = []
+    for clause in _CLAUSE.split(text):
+        words = [w.strip("'’-") for w in _TITLE_WORD.findall(clause or "")]
+        words = [w for w in words if w]
+        keys = [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in words]
+        bad = [
+            k in names
+            or fold(k) in names
+            or is_handle(k)
+            or k in _PERSONAL
+            or bool(_DIGIT.search(k))
+            or _maybe_name(w, k)
+            for w, k in zip(words, keys, strict=True)
+        ]
+        for i, start in enumerate(keys):
+            if start in STOPWORDS or start in _WEAK or bad[i]:
+                continue
+            for j in range(i + MIN_TITLE_WORDS - 1, min(len(keys), i + MAX_TITLE_WORDS)):
+                if any(bad[i : j + 1]):
+                    break
+                end = keys[j]
+                if end in STOPWORDS or end in _WEAK or len(end) < 3:
+                    continue
+                found.append(" ".join(_cased(w) for w in words[i : j + 1]))
+    return found
+
+
+def _cased(word: str) -> str:
+    """Lowercase, but an acronym keeps its case ("PRs", "API")."""
+    return word if word[1:2].isupper() else word.lower()
+
+
+def _maybe_name(word: str, key: str) -> bool:
+    """A capitalised word (not an acronym such as "PRs") that is a given name or no common
+    English word: "Kofi said ..." at a sentence start, where `proper_names` has no evidence."""
+    capitalised = word[:1].isupper() and not word[1:2].isupper()
+    return capitalised and (is_given_name(key) or not is_english_word(key))
+
+
+class _Vectors:
+    """Phrase vectors kept per model, so titling the same themes again embeds nothing."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[str, str], npt.NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model: str, phrases: Sequence[str], embed: Embed) -> npt.NDArray[np.float32]:
+        with self._lock:
+            missing = [p for p in dict.fromkeys(phrases) if (model, p) not in self._kept]
+        fresh = embed(missing) if missing else None
+        with self._lock:
+            for i, phrase in enumerate(missing):
+                assert fresh is not None
+                self._kept[(model, phrase)] = fresh[i]
+            rows = []
+            for phrase in phrases:
+                self._kept.move_to_end((model, phrase))
+                rows.append(self._kept[(model, phrase)])
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+_VECTORS = _Vectors()
+
+
+def phrase_titles(
+    themes: Sequence[Sequence[str]],
+    vectors: Sequence[npt.NDArray[np.float32]],
+    embed: Embed | None,
+    *,
+    model: str,
+    exclude: Iterable[str] = (),
+) -> list[str]:
+    """A title per theme, a phrase from its own statements (see above); a theme with no
+    usable phrase falls back to its keyphrase label. `vectors[t]` are the unit vectors of
+    `themes[t]`'s statements, in the same order. `embed` None (a hosted embedder: phrases
+    are not sent out for titling) gives the keyphrase labels."""
+    excluded = frozenset(w.lower() for w in exclude)
+    fallback = keyphrase_labels(themes, exclude=excluded)
+    if not themes or embed is None:
+        return fallback
+    width = next((v.shape[1] for v in vectors if len(v)), 0)
+    centroids = np.stack(
+        [_unit(v.mean(axis=0)) if len(v) else np.zeros(width, np.float32) for v in vectors]
+    )
+    pools: list[list[str]] = []
+    for texts, rows, centroid in zip(themes, vectors, centroids, strict=True):
+        names = excluded | proper_names(texts)
+        nearest = sorted(range(len(texts)), key=lambda i: (-float(rows[i] @ centroid), i))
+        pool = [c for i in nearest[:SOURCES_PER_THEME] for c in _candidates(texts[i], names)]
+        pools.append(list(dict.fromkeys(pool)))
+    phrases = sorted({p for pool in pools for p in pool})
+    if not phrases:
+        return fallback
+    matrix = _VECTORS.get(model, phrases, embed)
+    at = {p: i for i, p in enumerate(phrases)}
+    similarity = matrix @ centroids.T
+    titles: list[str] = []
+    taken: set[str] = set()
+    for t, pool in enumerate(pools):
+        best: tuple[float, str] | None = None
+        for phrase in pool:
+            if phrase in taken:
+                continue
+            row = similarity[at[phrase]]
+            others = np.delete(row, t)
+            score = float(row[t]) - DISTINCT * (float(others.max()) if len(others) else 0.0)
+            score += FULLER * min(len(phrase.split()), 5)
+            if best is None or (score, phrase) > best:
+                best = (score, phrase)
+        if best is None:
+            titles.append(fallback[t])
+            continue
+        taken.add(best[1])
+        titles.append(best[1][:1].upper() + best[1][1:])
+    return titles
+
+
+def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector

@@ -25,6 +25,7 @@ from synth.cycles.self_assessments import readable_self_assessments
 from synth.errors import Forbidden, InvalidInput, NotFound
 from synth.evidence import PersonName
 from synth.guards.anonymity import Reviewer, example_cut
+from synth.guards.bias import bias_terms
 from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person
 from synth.people.names import mask_names, name_variants, neutral_pronouns, proper_names
@@ -32,9 +33,9 @@ from synth.people.org import management_chain
 from synth.themes.cluster import cluster_embeddings
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
-from synth.themes.labels import keyphrase_labels, representatives
+from synth.themes.labels import phrase_titles, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
-from synth.themes.polarity import statement_polarity, theme_polarity
+from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 from synth.themes.private import embed_private
 from synth.themes.schemas import (
     IngestStatus,
@@ -139,7 +140,9 @@ def _peer_themes(
         subject: frozenset(management_chain(db_session, subject))
         for subject in {s.subject_id for s in ready}
     }
-    themes = _build_themes(ready, matrix, labels, relationships, chains, exclude=exclude)
+    themes = _build_themes(
+        ready, matrix, labels, relationships, chains, exclude=exclude, embedder=embedder
+    )
     return _Clustering(statements, ready, matrix, labels, relationships, themes)
 
 
@@ -189,6 +192,7 @@ def _build_themes(
     chains: Mapping[uuid.UUID, frozenset[uuid.UUID]],
     *,
     exclude: frozenset[str],
+    embedder: Embedder,
 ) -> list[Theme]:
     threshold = get_settings().anonymity_threshold
     groups: dict[int, list[int]] = {}
@@ -198,10 +202,31 @@ def _build_themes(
     ids = sorted(groups)
     # Pay or promotion talk belongs to the talent track: it never names a theme that reaches
     # an engineer or HR ("writing · underpaid"), though the manager still sees the statement.
-    named = [
-        [ready[i].text for i in groups[t] if not mentions_talent_track(ready[i].text)] for t in ids
-    ]
-    names = keyphrase_labels(named, exclude=exclude)
+    # Nor does a remark about who someone is rather than what they did ("bossy"): it stays in
+    # the theme for the manager, flagged, but never names it. A strength is not named from
+    # its criticism, nor a growth area from its praise.
+    polarity = {
+        t: theme_polarity(statement_polarity(ready[i].text) for i in groups[t]) for t in ids
+    }
+    titled = []
+    for t in ids:
+        usable = [
+            i
+            for i in groups[t]
+            if not (mentions_talent_track(ready[i].text) or bias_terms(ready[i].text))
+        ]
+        want = {Polarity.STRENGTH: 1, Polarity.GROWTH_AREA: -1}.get(polarity[t], 0)
+        # Only what clearly leans the other way is set aside ("generous with help" never
+        # names a growth area); neutral statements still count.
+        aligned = [i for i in usable if statement_polarity(ready[i].text) * want >= 0]
+        titled.append(aligned or usable)
+    names = phrase_titles(
+        [[ready[i].text for i in members] for members in titled],
+        [matrix[members] for members in titled],
+        embedder.embed if embedder.local else None,
+        model=embedder.name,
+        exclude=exclude,
+    )
     themes: list[Theme] = []
     for theme_id, name in zip(ids, names, strict=True):
         members = groups[theme_id]
@@ -224,7 +249,7 @@ def _build_themes(
             Theme(
                 id=theme_id,
                 label=name,
-                polarity=theme_polarity(statement_polarity(ready[i].text) for i in members),
+                polarity=polarity[theme_id],
                 size=len(members),
                 support=Support(
                     authors=len(authors),

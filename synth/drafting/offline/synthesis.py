@@ -44,6 +44,7 @@ from synth.drafting.outputs import (
     ThemeSection,
 )
 from synth.drafting.specificity import is_specific
+from synth.guards.bias import bias_terms
 from synth.themes.polarity import statement_polarity
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
@@ -57,6 +58,7 @@ Feedback = Mapping[uuid.UUID, FeedbackItem]
 class Points:
     """Talking points by kind, picked round-robin so every kind gets a turn."""
 
+    flagged: list[str] = field(default_factory=list)
     divergence: list[str] = field(default_factory=list)
     growth: list[str] = field(default_factory=list)
     expectation: list[str] = field(default_factory=list)
@@ -281,6 +283,15 @@ def _talking_points(
             f"{share} Which pieces of work from this period best show what reviewers describe, "
             "so we can ask them for specific examples?"
         )
+    biased = [f for f in inputs.feedback if bias_terms(f.text)]
+    if biased:
+        # Shown to the manager with its flag, never as evidence: the remark's words are in
+        # the feedback (flagged there), not repeated here.
+        points.flagged.append(
+            f"{cap(count(len(biased), 'comment'))} {'was' if len(biased) == 1 else 'were'} "
+            "flagged for wording about the person rather than the work, and left out of the "
+            "themes above. Ask the author for an example of the behaviour, or set it aside."
+        )
     if strengths:
         points.strength.append(
             f"Reviewers value {quoted(strengths[0].theme.label)}: how do you want to keep that "
@@ -296,7 +307,14 @@ _FALLBACK = (
 
 
 def _pick(points: Points) -> list[str]:
-    kinds = [points.divergence, points.growth, points.expectation, points.vague, points.strength]
+    kinds = [
+        points.flagged,
+        points.divergence,
+        points.growth,
+        points.expectation,
+        points.vague,
+        points.strength,
+    ]
     chosen: list[str] = []
     depth = 0
     while len(chosen) < MAX_TALKING_POINTS and any(len(k) > depth for k in kinds):

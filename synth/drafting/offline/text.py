@@ -13,6 +13,7 @@ from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
+from synth.guards.bias import bias_terms
 from synth.guards.injection import detect_injection
 from synth.guards.two_track import forbidden_mentions
 from synth.text import STOPWORDS
@@ -43,9 +44,14 @@ def citable(quote: Quote) -> bool:
 
 def engineer_safe(quote: Quote) -> bool:
     """Citable, and fit for an engineer-facing draft: nothing the two-track guard forbids
-    (pay, ratings, promotion), nothing addressed to a model (the injection guard)."""
+    (pay, ratings, promotion), nothing addressed to a model (the injection guard), and no
+    remark about who someone is rather than what they did (the bias guard: "bossy" is
+    never evidence, least of all filed with praise)."""
     return (
-        citable(quote) and not forbidden_mentions(quote.text) and not detect_injection(quote.text)
+        citable(quote)
+        and not forbidden_mentions(quote.text)
+        and not detect_injection(quote.text)
+        and not bias_terms(quote.text)
     )
 
 

@@ -1,0 +1,80 @@
+"""Theme titles are phrases from the theme's own statements, as a person would write them."""
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from synth.evaluation.evaluators import is_keyword_list
+from synth.themes.labels import keyphrase_labels, phrase_titles
+from tests.embedders import minilm
+
+REVIEWS = [
+    "Code reviews from Priya often arrive two days late, which blocks the release.",
+    "Her code reviews arrive late and the team waits on them.",
+    "I waited three days for a review on the ledger change.",
+]
+DOCS = [
+    "Her design docs are clear and easy to follow.",
+    "The design doc for the cache laid out every failure mode.",
+    "Kofi said the failover design doc was the clearest he had read.",
+]
+INCIDENTS = [
+    "During the 9 September outage she kept the incident channel calm.",
+    "She stays calm in incidents and the team follows her lead.",
+]
+
+
+def _titles(themes: list[list[str]], **kwargs: object) -> list[str]:
+    embedder = minilm()
+    vectors = [embedder.embed(t) for t in themes]
+    return phrase_titles(themes, vectors, embedder.embed, model=embedder.name, **kwargs)  # type: ignore[arg-type]
+
+
+def test_titles_are_phrases_from_the_themes_own_statements_not_keyword_lists() -> None:
+    themes = [REVIEWS, DOCS, INCIDENTS]
+    titles = _titles(themes, exclude=["priya"])
+    assert len(titles) == 3 and len(set(titles)) == 3
+    for title, texts in zip(titles, themes, strict=True):
+        assert any(title.lower() in t.lower() for t in texts), title  # lifted, not invented
+        assert not is_keyword_list(title) and 2 <= len(title.split()) <= 6, title
+        assert title[0].isupper()
+        words = set(re.findall(r"\w+", title.lower()))
+        assert not words & {"priya", "kofi", "her", "she", "he", "i", "my", "we"}, title
+        assert not re.search(r"\d", title), title
+    embedder = minilm()
+    own = embedder.embed(titles) @ embedder.embed([" ".join(t) for t in themes]).T
+    assert all(own[i].argmax() == i for i in range(3))  # each title is about its own theme
+
+
+def test_a_hosted_embedder_gets_no_phrases_to_embed_and_keyphrase_labels_are_used() -> None:
+    themes = [REVIEWS, DOCS]
+    vectors = [minilm().embed(t) for t in themes]
+    titles = phrase_titles(themes, vectors, None, model="text-embedding-3-small")
+    assert titles == keyphrase_labels(themes)
+
+
+def test_titling_the_same_themes_again_embeds_nothing_new() -> None:
+    calls: list[int] = []
+    embedder = minilm()
+
+    def counting(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        calls.append(len(texts))
+        vectors: npt.NDArray[np.float32] = embedder.embed(texts)
+        return vectors
+
+    themes = [INCIDENTS, DOCS]
+    vectors = [embedder.embed(t) for t in themes]
+    first = phrase_titles(themes, vectors, counting, model="counting-minilm")
+    again = phrase_titles(themes, vectors, counting, model="counting-minilm")
+    assert first == again and len(calls) == 1 and calls[0] > 0
+
+
+def test_a_theme_with_nothing_to_title_falls_back_without_failing() -> None:
+    embedder = minilm()
+    empty = np.zeros((0, embedder.dim), dtype=np.float32)
+    titles = phrase_titles(
+        [DOCS, []], [embedder.embed(DOCS), empty], embedder.embed, model=embedder.name
+    )
+    assert titles[0] and titles[1] == "(no distinctive words)"

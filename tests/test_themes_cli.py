@@ -128,3 +128,35 @@ def test_integer_and_string_ids_are_kept_as_given(tmp_path: Path) -> None:
     ]
     code, _, out = cluster(tmp_path, lines)
     assert code == 0 and [r["id"] for r in read(out)] == [7, "7"]
+
+
+def test_group_by_clusters_each_group_on_its_own_in_one_run(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": f"{who}-{i}", "person": who, "text": t})
+        for who in ("ana", "ben")
+        for i, t in enumerate(FEEDBACK)
+    ]
+    summary = tmp_path / "summary.json"
+    code, output, out = cluster(tmp_path, lines, "--group-by", "person", "--summary", str(summary))
+    assert code == 0, output
+    rows = read(out)
+    assert [r["id"] for r in rows] == [json.loads(line)["id"] for line in lines]
+    assert {r["group"] for r in rows} == {"ana", "ben"}
+    by_group = {g: [r["theme"] for r in rows if r["group"] == g] for g in ("ana", "ben")}
+    assert by_group["ana"] == by_group["ben"]  # the same texts, clustered apart, alike
+    assert 0 in by_group["ana"]  # theme numbers start again in each group
+    parts = json.loads(summary.read_text())["groups"]
+    assert [p["group"] for p in parts] == ["ana", "ben"]
+    assert all(p["records"] == len(FEEDBACK) and p["themes"] for p in parts)
+    assert "2 groups by person" in output
+
+
+@pytest.mark.parametrize("value", [None, True, {"nested": 1}, [1]])
+def test_group_by_refuses_a_line_without_a_usable_group(tmp_path: Path, value: object) -> None:
+    good = json.dumps({"id": "a", "person": "ana", "text": FEEDBACK[0]})
+    bad = {"id": "b", "text": FEEDBACK[1]}
+    if value is not None:
+        bad["person"] = value  # type: ignore[assignment]
+    code, output, out = cluster(tmp_path, [good, json.dumps(bad)], "--group-by", "person")
+    assert code == 2 and "invalid_group" in output and "2" in output
+    assert not out.exists()

@@ -39,24 +39,36 @@ def cluster_file(
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="JSONL of {id, theme}")],
     summary: Annotated[Path | None, typer.Option(help="Write a JSON themes summary here")] = None,
+    group_by: Annotated[
+        str | None,
+        typer.Option(help="Cluster each value of this field separately, in one process"),
+    ] = None,
 ) -> None:
     """Cluster a file of texts into themes (no database needed)."""
     from synth.themes.embedders import get_embedder
     from synth.themes.files import cluster_records, read_records, write_outputs
 
     try:
-        records = read_records(input_file)
+        records = read_records(input_file, group_by=group_by)
         with _bar("embedding") as bar:
             task = bar.add_task("embed", total=len(records))
             result = cluster_records(
                 records,
                 get_embedder(),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                grouped=group_by is not None,
             )
         write_outputs(records, result, output, summary)
     except SynthError as exc:
         raise base.fail(exc) from None
     themes = result.summary["themes"]
+    if group_by is not None:
+        groups = result.summary["groups"]
+        base.console.print(
+            f"{len(records)} records in {len(groups)} groups by {group_by}: "
+            f"{len(themes)} themes, {result.summary['unthemed']} unthemed -> {output}"
+        )
+        return
     if summary is None:
         table = Table("theme", "size", "polarity", "label", "representative")
         for theme in themes:

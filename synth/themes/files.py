@@ -33,10 +33,12 @@ class Record:
     line: int
     id: str | int
     text: str
+    group: str | int | None = None
 
 
-def read_records(path: Path) -> list[Record]:
-    """Parse and check every line; raises InvalidInput listing every bad line."""
+def read_records(path: Path, *, group_by: str | None = None) -> list[Record]:
+    """Parse and check every line; raises InvalidInput listing every bad line. With
+    `group_by`, every line must carry that field (a string or an integer)."""
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file", code="file_not_found")
     records: list[Record] = []
@@ -54,7 +56,7 @@ def read_records(path: Path) -> list[Record]:
                 continue
             if not line.strip():
                 continue
-            record = _record(number, line, problems)
+            record = _record(number, line, problems, group_by)
             if record is None:
                 continue
             if record.id in seen:
@@ -85,7 +87,9 @@ def _problem(line: int, code: str, message: str) -> dict[str, Any]:
     return {"row": line, "code": code, "message": message}
 
 
-def _record(number: int, line: str, problems: list[dict[str, Any]]) -> Record | None:
+def _record(
+    number: int, line: str, problems: list[dict[str, Any]], group_by: str | None
+) -> Record | None:
     try:
         value = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -104,7 +108,13 @@ def _record(number: int, line: str, problems: list[dict[str, Any]]) -> Record | 
     if len(text) > MAX_TEXT_CHARS:
         problems.append(_problem(number, "text_too_long", f"text over {MAX_TEXT_CHARS} characters"))
         return None
-    return Record(number, ident, text)
+    group = value.get(group_by) if group_by is not None else None
+    if group_by is not None and (isinstance(group, bool) or not isinstance(group, str | int)):
+        problems.append(
+            _problem(number, "invalid_group", f"{group_by} must be a string or an integer")
+        )
+        return None
+    return Record(number, ident, text, group)
 
 
 @dataclass(frozen=True)
@@ -119,8 +129,10 @@ def cluster_records(
     *,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = 256,
+    grouped: bool = False,
 ) -> FileClustering:
-    """Embed and cluster the records; blank texts fit no theme."""
+    """Embed and cluster the records; blank texts fit no theme. `grouped`: cluster each
+    record's group (`Record.group`) separately."""
     usable = [i for i, r in enumerate(records) if r.text.strip()]
     chunks: list[np.ndarray] = []
     for start in range(0, len(usable), batch_size):
@@ -131,11 +143,33 @@ def cluster_records(
         if progress:
             progress(min(start + batch_size, len(usable)), len(usable))
     vectors = np.concatenate(chunks) if chunks else np.zeros((0, embedder.dim), np.float32)
-    result = cluster_embeddings(vectors)
     themes: list[int | None] = [None] * len(records)
-    for index, label in zip(usable, result.labels, strict=True):
-        themes[index] = int(label) if label >= 0 else None
-    summary = _summary(records, usable, vectors, result.labels, embedder)
+    if not grouped:
+        result = cluster_embeddings(vectors)
+        for index, label in zip(usable, result.labels, strict=True):
+            themes[index] = int(label) if label >= 0 else None
+        summary = _summary(records, usable, vectors, result.labels, embedder)
+        return FileClustering(themes=themes, summary=summary)
+    # Each group is clustered on its own (theme numbers start at 0 in each), after one
+    # embedding pass over the whole file: one model load for many small documents.
+    positions: dict[str | int, list[int]] = {}
+    for position, index in enumerate(usable):
+        group = records[index].group
+        assert group is not None
+        positions.setdefault(group, []).append(position)
+    summaries = []
+    for group, members in positions.items():
+        result = cluster_embeddings(vectors[members])
+        indices = [usable[p] for p in members]
+        for index, label in zip(indices, result.labels, strict=True):
+            themes[index] = int(label) if label >= 0 else None
+        part = _summary(records, indices, vectors[members], result.labels, embedder)
+        part["records"] = sum(1 for r in records if r.group == group)
+        part["unthemed"] = part["records"] - sum(t["size"] for t in part["themes"])
+        summaries.append({"group": group, **part})
+    unthemed = sum(1 for t in themes if t is None)
+    summary = {"records": len(records), "groups": summaries, "unthemed": unthemed}
+    summary["themes"] = [t for part in summaries for t in part["themes"]]
     return FileClustering(themes=themes, summary=summary)
 
 
@@ -183,7 +217,10 @@ def write_outputs(
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
         for record, theme in zip(records, result.themes, strict=True):
-            handle.write(json.dumps({"id": record.id, "theme": theme}, ensure_ascii=False) + "\n")
+            line: dict[str, Any] = {"id": record.id, "theme": theme}
+            if record.group is not None:
+                line = {"id": record.id, "group": record.group, "theme": theme}
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     tmp.replace(out)
     if summary is not None:
         summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")

@@ -413,6 +413,8 @@ def test_claim_support_reuses_stored_statement_vectors_and_agrees_with_encoding(
     import numpy as np
 
     from synth.drafting.gate.guarding import reusing_stored
+    from synth.guards.pii import Redactor
+    from synth.people.names import people_named_in
 
     drafted(client, org, sessions)
     draft = db.scalars(select(Draft).where(Draft.subject_id == org.engineer.id)).one()
@@ -430,5 +432,8 @@ def test_claim_support_reuses_stored_statement_vectors_and_agrees_with_encoding(
     claim = "She reviews code carefully and finds bugs early."
     texts = [claim, FEEDBACK[0][1], FEEDBACK[3][1]]
     vectors = embed(texts)
-    assert encoded == [claim]  # the two quotes came from pgvector
-    np.testing.assert_allclose(vectors, model.embed(texts), atol=1e-4)
+    # Everything compared as statements are embedded: names and gendered pronouns neutral.
+    neutral = [Redactor(people_named_in(db, texts)).neutral(t) for t in texts]
+    assert encoded == [neutral[0]]  # the two quotes came from pgvector
+    assert neutral[0] == "They reviews code carefully and finds bugs early."
+    np.testing.assert_allclose(vectors, model.embed(neutral), atol=1e-4)

@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.themes.embedders import Combiner, EmbeddingFailed, LiteLLMEmbedder
 from synth.themes.ingest import ingest
+from synth.themes.models import Statement, StatementEmbedding
 from tests import factories as f
 from tests.embedders import minilm
 
@@ -119,9 +121,39 @@ def test_a_hosted_embedder_never_receives_names_or_emails(
     embedder = LiteLLMEmbedder("openai/text-embedding-3-small", api_base=provider)
     assert ingest(sessions, embedder).embedded >= 1
     sent = " ".join(t for r in _Provider.requests for t in r["body"]["input"])
-    assert "ledger race" in sent and "[NAME_" in sent and "[EMAIL_" in sent
+    assert "ledger race" in sent and "Alex fixed" in sent and "ask Alex or email how" in sent
     for part in ("Eli", "Engineer", "Tara", "eli@example.org"):
         assert part not in sent, part
+
+
+def test_who_the_feedback_is_about_does_not_move_its_vector(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    """The same feedback about Dana (she) and about Daniel (he) embeds alike: names become
+    one neutral name and gendered pronouns "they", before the packaged model too."""
+    o = f.org(db)
+    dana = f.person(db, "Dana Whitfield", manager=o.manager)
+    daniel = f.person(db, "Daniel Okoro", manager=o.manager)
+    texts = {
+        dana: "Dana's retry design doc was superb; I told her so, and her rollout was calm.",
+        daniel: "Daniel's retry design doc was superb; I told him so, and his rollout was calm.",
+    }
+    for subject, written in texts.items():
+        f.feedback(db, o.teammate, subject, o.period, written)
+    db.commit()
+    ingest(sessions, minilm())
+    vectors = [
+        db.scalars(
+            select(StatementEmbedding.embedding)
+            .join(Statement, Statement.id == StatementEmbedding.statement_id)
+            .where(Statement.subject_id == subject.id)
+            .order_by(Statement.position)
+        ).all()
+        for subject in texts
+    ]
+    assert len(vectors[0]) == len(vectors[1]) >= 1
+    for a, b in zip(*vectors, strict=True):
+        assert np.allclose(np.asarray(a), np.asarray(b), atol=1e-6)
 
 
 def _barrier_encode(

@@ -134,6 +134,35 @@ def redact_emails(text: str) -> str:
     return _EMAIL_RX.sub(lambda m: f"[{_EMAIL}_{_digest(m.group())[:_HEX]}]", text)
 
 
+NEUTRAL_NAME = "Alex"
+_PRONOUNS = {
+    "he": "they",
+    "she": "they",
+    "him": "them",
+    "his": "their",
+    "her": "their",
+    "hers": "theirs",
+    "himself": "themselves",
+    "herself": "themselves",
+}
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\"”]|$|(?:and|or|but|to|for|on|in|with|about|as|at|so)\b)")
+_PRONOUN_RX = re.compile(r"\b(?:" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
+
+
+def neutral_pronouns(text: str) -> str:
+    """Gendered third-person pronouns as "they" and its forms ("her" as "their": an
+    embedding barely tells them apart, and it never tells her from him)."""
+
+    def one(match: re.Match[str]) -> str:
+        word = match.group()
+        new = _PRONOUNS[word.lower()]
+        if word.lower() == "her" and _CLAUSE_END.match(text, match.end()):
+            new = "them"  # "I told her." is an object, "her reviews" a possessive
+        return new.capitalize() if word[0].isupper() else new
+
+    return _PRONOUN_RX.sub(one, text)
+
+
 class Redactor:
     """Placeholders for the names and emails of `people` (and every other email) in text
     bound for a non-local model, and the way back. Build one per draft: it remembers
@@ -170,6 +199,17 @@ class Redactor:
     def redact(self, text: str) -> str:
         """`text` with names and emails replaced and look-alike placeholders escaped."""
         return self._rx.sub(self._replace, text)
+
+    def neutral(self, text: str, name: str = NEUTRAL_NAME) -> str:
+        """`text` with every name replaced by the same `name` and every email by "email",
+        irreversibly: for embeddings, where who is meant must not move the vector."""
+
+        def one(match: re.Match[str]) -> str:
+            if match.group("esc") is not None:
+                return match.group()
+            return "email" if match.group("email") is not None else name
+
+        return neutral_pronouns(self._rx.sub(one, text))
 
     def restore(self, text: str) -> str:
         """The inverse of `redact`; placeholders this redactor never made stay as they are.

@@ -249,6 +249,8 @@ def people_named_in(
     the authors), in a stable order. One pass over people's names and emails."""
     corpus = "\n".join(texts)
     words = set(_WORD.findall(corpus)) | set(_WORD.findall(fold(corpus)))
+    # "Dana's", "Jean-Luc's": the name inside a possessive or a hyphenated form counts too.
+    words |= {piece for word in list(words) for piece in re.split(r"['’-]", word) if piece}
     lowered = corpus.lower()
     keep = set(always)
     found = []

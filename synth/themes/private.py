@@ -1,9 +1,10 @@
-"""Embedding stored text without handing names to a hosted model.
+"""Embedding stored text so that who it is about does not move the vector.
 
-The packaged MiniLM runs here, so it embeds text as written. Any other embedder is a call to
-a provider: names of the people the texts mention, and every email address, are replaced
-with stable placeholders first (synth.guards.pii), so the same person always embeds as the
-same token and the vectors stay comparable.
+Names of the people the texts mention are replaced by one neutral name and emails by
+"email", and gendered pronouns by "they" and its forms, before any embedder sees them
+(`Redactor.neutral`): "Dana ... her reviews" and "Daniel ... his reviews" embed alike, so
+themes, search and every check built on the vectors do not depend on the engineer's name or
+gender. A hosted embedder therefore never receives a name or an email either.
 """
 
 from collections.abc import Sequence
@@ -20,7 +21,5 @@ from synth.themes.embedders import Embedder
 def embed_private(
     db_session: Session, embedder: Embedder, texts: Sequence[str]
 ) -> npt.NDArray[np.float32]:
-    if embedder.local:
-        return embedder.embed(texts)
     redactor = Redactor(people_named_in(db_session, texts))
-    return embedder.embed([redactor.redact(text) for text in texts])
+    return embedder.embed([redactor.neutral(text) for text in texts])

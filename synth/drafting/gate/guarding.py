@@ -28,6 +28,7 @@ from synth.people.models import Person
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import Statement, StatementEmbedding
+from synth.themes.private import embed_private
 
 
 def _name(person: Person) -> PersonName:
@@ -85,7 +86,8 @@ def context(
 
 
 def reusing_stored(db_session: Session, draft: Draft, embedder: Embedder) -> Embed:
-    """`embedder.embed`, but a text that is one of the subject's stored statements of the
+    """`embedder.embed` as statements are embedded (`embed_private`: names and gendered
+    pronouns neutral), but a text that is one of the subject's stored statements of the
     period (most quotes are) takes the vector pgvector already holds for it instead of being
     encoded again: the claim-support check encodes only the draft's own sentences."""
     stored: dict[str, npt.NDArray[np.float32]] | None = None
@@ -104,7 +106,13 @@ def reusing_stored(db_session: Session, draft: Draft, embedder: Embedder) -> Emb
             )
             stored = {text.strip(): np.asarray(vector, dtype=np.float32) for text, vector in rows}
         missing = sorted({t for t in texts if t.strip() not in stored})
-        fresh = dict(zip(missing, embedder.embed(missing), strict=True)) if missing else {}
+        # Encoded as stored statements are (names and pronouns neutral), so a claim and the
+        # quote it cites are compared on the same footing.
+        fresh: dict[str, npt.NDArray[np.float32]] = (
+            dict(zip(missing, embed_private(db_session, embedder, missing), strict=True))
+            if missing
+            else {}
+        )
         out = np.empty((len(texts), embedder.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             out[i] = fresh[text] if text in fresh else stored[text.strip()]

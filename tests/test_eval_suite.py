@@ -32,8 +32,7 @@ from synth.drafting.outputs import (
 from synth.evaluation import evaluators as ev
 from synth.evaluation.cases import Case, CaseError, load_case, load_cases
 from synth.evaluation.models import EvalCaseResult, EvalRun
-from synth.evaluation.runner import CaseRun, run_case
-from synth.evaluation.runner import Drafted as DraftedCase
+from synth.evaluation.runner import CaseDraft, CaseRun, run_case
 from synth.evaluation.suite import Report, gate, load_baseline, run_suite
 from synth.evaluation.swap import swapped
 from tests.databases import own_database
@@ -486,7 +485,7 @@ def test_a_case_whose_drafting_breaks_is_reported_not_fatal(
     assert isinstance(result.run, CaseRun)
     broken = result.run.drafts[DraftKind.SYNTHESIS]
     assert broken.output is None and broken.error is not None and "model fell over" in broken.error
-    assert isinstance(result.run.drafts[DraftKind.EXPECTATIONS], DraftedCase)
+    assert isinstance(result.run.drafts[DraftKind.EXPECTATIONS], CaseDraft)
 
 
 def test_the_llm_judge_grades_the_synthesis_against_the_rubric(case: Case, run: CaseRun) -> None:

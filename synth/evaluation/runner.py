@@ -51,7 +51,7 @@ HR = Principal(role=Role.HR)
 
 
 @dataclass(frozen=True)
-class Drafted:
+class CaseDraft:
     """One draft of a case as the gate stored it."""
 
     kind: DraftKind
@@ -76,7 +76,7 @@ class CaseRun:
     expectation_ids: dict[str, uuid.UUID] = field(default_factory=dict)
     self_assessment_ids: set[uuid.UUID] = field(default_factory=set)
     feedback_texts: dict[uuid.UUID, str] = field(default_factory=dict)
-    drafts: dict[DraftKind, Drafted] = field(default_factory=dict)
+    drafts: dict[DraftKind, CaseDraft] = field(default_factory=dict)
     seconds: float = 0.0
     swapped: "CaseRun | None" = None  # the same case with the name and pronouns swapped
 
@@ -373,10 +373,10 @@ def _release(factory: sessionmaker[Session], draft_id: uuid.UUID, embedder: Embe
     return None
 
 
-def _read(draft: Draft, refused: str | None) -> Drafted:
+def _read(draft: Draft, refused: str | None) -> CaseDraft:
     ok = draft.output is not None and draft.status is not DraftStatus.FAILED
     report = draft.guard_report or {}
-    return Drafted(
+    return CaseDraft(
         kind=draft.kind,
         status=draft.status,
         output=OUTPUT_TYPES[draft.kind.value].model_validate(draft.output) if ok else None,

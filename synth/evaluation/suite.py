@@ -27,7 +27,6 @@ from synth.bootstrap import prepare
 from synth.db.base import utcnow
 from synth.db.engine import make_engine, recreate_database, session_factory, transaction
 from synth.drafting.base import Drafter
-from synth.drafting.models import DraftKind
 from synth.errors import InvalidInput, NotFound
 from synth.evaluation.cases import Case
 from synth.evaluation.evaluators import METRIC, METRICS, evaluators, minilm
@@ -288,6 +287,3 @@ def baseline_json(report: Report) -> str:
         )
         + "\n"
     )
-
-
-KINDS = (DraftKind.SYNTHESIS, DraftKind.EXPECTATIONS, DraftKind.CHECKLIST)

@@ -212,9 +212,8 @@ def phrase_titles(
     `themes[t]`'s statements, in the same order. `embed` None (a hosted embedder: phrases
     are not sent out for titling) gives the keyphrase labels."""
     excluded = frozenset(w.lower() for w in exclude)
-    fallback = keyphrase_labels(themes, exclude=excluded)
     if not themes or embed is None:
-        return fallback
+        return keyphrase_labels(themes, exclude=excluded)
     width = next((v.shape[1] for v in vectors if len(v)), 0)
     centroids = np.stack(
         [_unit(v.mean(axis=0)) if len(v) else np.zeros(width, np.float32) for v in vectors]
@@ -227,7 +226,7 @@ def phrase_titles(
         pools.append(list(dict.fromkeys(pool)))
     phrases = sorted({p for pool in pools for p in pool})
     if not phrases:
-        return fallback
+        return keyphrase_labels(themes, exclude=excluded)
     matrix = _VECTORS.get(model, phrases, embed)
     at = {p: i for i, p in enumerate(phrases)}
     similarity = matrix @ centroids.T
@@ -245,10 +244,13 @@ def phrase_titles(
             if best is None or (score, phrase) > best:
                 best = (score, phrase)
         if best is None:
-            titles.append(fallback[t])
+            titles.append("")  # labelled below, only if some theme has no phrase
             continue
         taken.add(best[1])
         titles.append(best[1][:1].upper() + best[1][1:])
+    if "" in titles:  # keyphrase labels are computed over all themes (class-based TF-IDF)
+        fallback = keyphrase_labels(themes, exclude=excluded)
+        titles = [title or fallback[t] for t, title in enumerate(titles)]
     return titles
 
 

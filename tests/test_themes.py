@@ -15,6 +15,7 @@ from synth.people.models import Person
 from synth.people.names import name_variants
 from synth.themes.files import Record, cluster_records
 from synth.themes.ingest import ingest
+from synth.themes.models import Statement
 from synth.themes.polarity import Polarity
 from synth.themes.schemas import PersonThemes
 from synth.themes.service import org_themes, person_themes
@@ -385,3 +386,14 @@ def test_a_biased_remark_never_names_a_theme_and_titles_are_phrases(
         words = set(re.findall(r"\w+", label))
         assert not {"bossy", "aggressive"} & words, label
         assert "·" not in label and len(words) >= 2, label
+
+
+def test_org_themes_are_named_by_shared_words_never_a_phrase_from_one_statement(
+    db: Session, org: f.Org
+) -> None:
+    result = org_themes(
+        db_session=db, principal=Principal(role=Role.HR), period_id=org.period.id, embedder=minilm()
+    )
+    statements = db.scalars(select(Statement.text)).all()
+    for theme in result.themes:
+        assert not any(theme.label.lower() in s.lower() for s in statements), theme.label

@@ -120,6 +120,7 @@ def _peer_themes(
     embedder: Embedder,
     *conditions: ColumnElement[bool],
     exclude: frozenset[str],
+    phrases: bool = True,
 ) -> _Clustering:
     """Peer-feedback statements matching `conditions`, clustered and named as themes."""
     statements = db_session.scalars(
@@ -141,7 +142,13 @@ def _peer_themes(
         for subject in {s.subject_id for s in ready}
     }
     themes = _build_themes(
-        ready, matrix, labels, relationships, chains, exclude=exclude, embedder=embedder
+        ready,
+        matrix,
+        labels,
+        relationships,
+        chains,
+        exclude=exclude,
+        embedder=embedder if phrases else None,
     )
     return _Clustering(statements, ready, matrix, labels, relationships, themes)
 
@@ -192,8 +199,10 @@ def _build_themes(
     chains: Mapping[uuid.UUID, frozenset[uuid.UUID]],
     *,
     exclude: frozenset[str],
-    embedder: Embedder,
+    embedder: Embedder | None,
 ) -> list[Theme]:
+    """`embedder` None: keyphrase labels (words the whole theme shares), never a phrase
+    lifted from one statement."""
     threshold = get_settings().anonymity_threshold
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
@@ -223,8 +232,8 @@ def _build_themes(
     names = phrase_titles(
         [[ready[i].text for i in members] for members in titled],
         [matrix[members] for members in titled],
-        embedder.embed if embedder.local else None,
-        model=embedder.name,
+        embedder.embed if embedder is not None and embedder.local else None,
+        model=embedder.name if embedder is not None else "",
         exclude=exclude,
     )
     themes: list[Theme] = []
@@ -289,7 +298,11 @@ def org_themes(
         )
     periods.get(db_session=db_session, principal=principal, period_id=period_id)
     exclude = name_terms(db_session)
-    found = _peer_themes(db_session, embedder, Statement.period_id == period_id, exclude=exclude)
+    # HR sees no statement about an individual: an org theme is named by the words its
+    # statements share, not by a phrase lifted from one of them ("carried the sync client").
+    found = _peer_themes(
+        db_session, embedder, Statement.period_id == period_id, exclude=exclude, phrases=False
+    )
     shown = [t for t in found.themes if t.support.outside_chain >= wanted]
     # Names of people outside the org too, as the texts use them ("pairs with Kofi").
     masked = exclude | proper_names(s.text for s in found.ready)

@@ -1,12 +1,13 @@
 """Ingest: statements are split and embedded after the write, in batches, never lost."""
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.cycles.models import SelfAssessment
 from synth.themes.ingest import ingest, pending_count
 from synth.themes.models import IngestFailure, SourceType, Statement, StatementEmbedding
+from synth.themes.private import ENCODING, stale_keys, vector_key
 from tests import factories as f
 from tests.embedders import BrokenEmbedder, HashingEmbedder, minilm
 
@@ -47,7 +48,9 @@ def test_ingest_splits_and_embeds_everything_pending(
         SourceType.SELF_ASSESSMENT,
     }
     rows = db.scalars(select(StatementEmbedding)).all()
-    assert len(rows) == 5 and {(r.model, r.dim) for r in rows} == {("all-MiniLM-L6-v2", 384)}
+    assert len(rows) == 5 and {(r.model, r.dim) for r in rows} == {
+        (f"all-MiniLM-L6-v2@{ENCODING}", 384)
+    }
     assert all(abs(float(np.linalg.norm(np.asarray(r.embedding))) - 1) < 1e-4 for r in rows)
 
 
@@ -87,9 +90,34 @@ def test_switching_models_re_embeds_without_mixing_spaces(
             )
         ).all()
     )
-    assert dims == {"hash-a": 16, "hash-b": 8}
-    assert pending_count(db, "hash-a") == pending_count(db, "hash-b") == 0
-    assert pending_count(db, "hash-c") == 5
+    assert dims == {f"hash-a@{ENCODING}": 16, f"hash-b@{ENCODING}": 8}
+    assert pending_count(db, f"hash-a@{ENCODING}") == pending_count(db, f"hash-b@{ENCODING}") == 0
+    assert pending_count(db, f"hash-c@{ENCODING}") == 5
+
+
+def test_vectors_of_an_older_encoding_are_re_embedded_once_and_dropped(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    """An install from before the neutral encoding stored vectors under the bare model name
+    (made from raw text): they are never read, every statement embeds again, and they go."""
+    _seed(db)
+    embedder = HashingEmbedder(name="hash-a", dim=16)
+    ingest(sessions, embedder)
+    db.execute(update(StatementEmbedding).values(model="hash-a"))  # as stored before versions
+    db.commit()
+    assert pending_count(db, vector_key(embedder)) == 5
+    report = ingest(sessions, embedder)
+    assert (report.embedded, report.dropped, report.pending) == (5, 5, 0)
+    keys = db.scalars(select(StatementEmbedding.model).distinct()).all()
+    assert keys == [vector_key(embedder)]
+    again = ingest(sessions, embedder)
+    assert (again.embedded, again.dropped) == (0, 0)
+
+
+def test_only_the_same_models_older_encodings_are_stale() -> None:
+    embedder = HashingEmbedder(name="hash-a", dim=16)
+    stored = ["hash-a", "hash-a@neutral-0", vector_key(embedder), "hash-ab", "hash-b@neutral-0"]
+    assert stale_keys(embedder, stored) == ["hash-a", "hash-a@neutral-0"]
 
 
 def test_statements_keep_links_and_offsets_to_their_feedback(

@@ -108,6 +108,7 @@ def embed() -> None:
     base.console.print(
         f"{report.new_statements} new statements, {report.embedded} embedded, "
         f"{report.pending} pending"
+        + (f", {report.dropped} vectors of an older encoding dropped" if report.dropped else "")
     )
     if report.error:
         base.err.print(

@@ -43,7 +43,7 @@ from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import SourceType, Statement
 from synth.themes.polarity import Polarity, statement_polarity
-from synth.themes.private import embed_private
+from synth.themes.private import embed_private, vector_key
 from synth.themes.service import person_themes
 from synth.themes.store import vectors_for
 
@@ -129,7 +129,7 @@ class _Context:
                 )
             )
         )
-        self.vectors = vectors_for(db, embedder.name, [s.id for s in self.statements])
+        self.vectors = vectors_for(db, vector_key(embedder), [s.id for s in self.statements])
         self.self_assessments = list(
             db.scalars(
                 select(SelfAssessment).where(

@@ -14,15 +14,16 @@ import logging
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import exists, func, insert, select, true
+from sqlalchemy import CursorResult, delete, exists, func, insert, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from synth.cycles.models import PeerFeedback, SelfAssessment
 from synth.db.engine import transaction
 from synth.themes.embedders import Embedder, EmbeddingFailed
 from synth.themes.models import IngestFailure, SourceType, Statement, StatementEmbedding
-from synth.themes.private import embed_private
+from synth.themes.private import embed_private, stale_keys, vector_key
 from synth.themes.statements import split_statements
 from synth.themes.store import ensure_index
 
@@ -37,6 +38,7 @@ class IngestReport:
     new_statements: int = 0
     embedded: int = 0
     pending: int = 0
+    dropped: int = 0  # vectors of an older text encoding, deleted
     error: str | None = None
     skipped: list[uuid.UUID] = field(default_factory=list)  # statements that fail on their own
 
@@ -92,6 +94,21 @@ def _unembedded(model: str) -> object:
     )
 
 
+def drop_stale(db_session: Session, embedder: Embedder) -> int:
+    """Delete this model's vectors of an older text encoding; returns how many. They are never
+    read (every query filters on today's key), so they only cost space."""
+    stored = db_session.scalars(select(StatementEmbedding.model).distinct()).all()
+    stale = stale_keys(embedder, stored)
+    if not stale:
+        return 0
+    result = db_session.execute(
+        delete(StatementEmbedding).where(StatementEmbedding.model.in_(stale))
+    )
+    deleted = int(cast("CursorResult[Any]", result).rowcount)
+    log.info("dropped %d vectors of an older encoding (%s)", deleted, ", ".join(stale))
+    return deleted
+
+
 def pending_count(db_session: Session, model: str) -> int:
     """Statements not yet embedded under `model`."""
     return (
@@ -114,7 +131,7 @@ def embed_batch(
     given), embed and store them; returns how many."""
     claimed = db_session.execute(
         select(Statement.id, Statement.text)
-        .where(_unembedded(embedder.name))  # type: ignore[arg-type]
+        .where(_unembedded(vector_key(embedder)))  # type: ignore[arg-type]
         .where(Statement.id.not_in(list(skip)) if skip else true())
         .where(Statement.id == only if only is not None else true())
         .order_by(Statement.created_at, Statement.id)
@@ -127,7 +144,12 @@ def embed_batch(
     db_session.execute(
         insert(StatementEmbedding),
         [
-            {"statement_id": row.id, "model": embedder.name, "dim": embedder.dim, "embedding": vec}
+            {
+                "statement_id": row.id,
+                "model": vector_key(embedder),
+                "dim": embedder.dim,
+                "embedding": vec,
+            }
             for row, vec in zip(claimed, vectors, strict=True)
         ],
     )
@@ -150,8 +172,9 @@ def ingest(
         if not made:
             break
     with transaction(factory) as db:
-        ensure_index(db, embedder.name, embedder.dim)
-        total = pending_count(db, embedder.name)
+        report.dropped = drop_stale(db, embedder)
+        ensure_index(db, vector_key(embedder), embedder.dim)
+        total = pending_count(db, vector_key(embedder))
     if progress:
         progress(0, total)
     while True:
@@ -178,7 +201,7 @@ def ingest(
         if progress:
             progress(report.embedded, total)
     with transaction(factory) as db:
-        report.pending = pending_count(db, embedder.name)
+        report.pending = pending_count(db, vector_key(embedder))
     return report
 
 
@@ -186,8 +209,10 @@ def _record(
     factory: sessionmaker[Session], embedder: Embedder, report: IngestReport, message: str
 ) -> None:
     with transaction(factory) as db:
-        remaining = pending_count(db, embedder.name)
-        db.add(IngestFailure(model=embedder.name, statements=remaining, error=message[:2000]))
+        remaining = pending_count(db, vector_key(embedder))
+        db.add(
+            IngestFailure(model=vector_key(embedder), statements=remaining, error=message[:2000])
+        )
     report.pending = remaining
 
 
@@ -201,7 +226,7 @@ def _isolate(
     with transaction(factory) as db:
         ids = db.scalars(
             select(Statement.id)
-            .where(_unembedded(embedder.name))  # type: ignore[arg-type]
+            .where(_unembedded(vector_key(embedder)))  # type: ignore[arg-type]
             .where(Statement.id.not_in(list(report.skipped)) if report.skipped else true())
             .order_by(Statement.created_at, Statement.id)
             .limit(2)

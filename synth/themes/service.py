@@ -36,7 +36,7 @@ from synth.themes.ingest import pending_count
 from synth.themes.labels import phrase_titles, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
 from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
-from synth.themes.private import embed_private
+from synth.themes.private import embed_private, vector_key
 from synth.themes.schemas import (
     IngestStatus,
     OrgTheme,
@@ -97,7 +97,7 @@ def _clustered(
     db_session: Session, statements: Sequence[Statement], embedder: Embedder
 ) -> tuple[list[Statement], np.ndarray, list[int]]:
     """The embedded statements (in order), their vectors, and their theme labels (-1 none)."""
-    vectors = vectors_for(db_session, embedder.name, [s.id for s in statements])
+    vectors = vectors_for(db_session, vector_key(embedder), [s.id for s in statements])
     ready = [s for s in statements if s.id in vectors]
     if not ready:
         return [], np.zeros((0, embedder.dim), dtype=np.float32), []
@@ -398,7 +398,7 @@ def similar(
             raise NotFound(
                 f"no statement with id {request.statement_id}", code="statement_not_found"
             )
-        vector = vectors_for(db_session, embedder.name, [own.id]).get(own.id)
+        vector = vectors_for(db_session, vector_key(embedder), [own.id]).get(own.id)
         if vector is None:
             raise InvalidInput("that statement is not embedded yet", code="statement_pending")
         exclude = own.id
@@ -412,7 +412,7 @@ def similar(
         condition = condition & (Statement.id != exclude)
     hits = nearest(
         db_session,
-        model=embedder.name,
+        model=vector_key(embedder),
         dim=embedder.dim,
         query=vector,
         visible=condition,
@@ -432,10 +432,10 @@ def ingest_status(*, db_session: Session, principal: Principal, embedder: Embedd
     total = db_session.scalar(select(func.count()).select_from(Statement)) or 0
     failure = db_session.scalar(
         select(IngestFailure)
-        .where(IngestFailure.model == embedder.name)
+        .where(IngestFailure.model == vector_key(embedder))
         .order_by(IngestFailure.created_at.desc())
     )
-    pending = pending_count(db_session, embedder.name)
+    pending = pending_count(db_session, vector_key(embedder))
     return IngestStatus(
         model=embedder.name,
         statements=total,

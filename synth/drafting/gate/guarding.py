@@ -28,7 +28,7 @@ from synth.people.models import Person
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import Statement, StatementEmbedding
-from synth.themes.private import embed_private
+from synth.themes.private import embed_private, vector_key
 
 
 def _name(person: Person) -> PersonName:
@@ -101,7 +101,7 @@ def reusing_stored(db_session: Session, draft: Draft, embedder: Embedder) -> Emb
                 .where(
                     Statement.subject_id == draft.subject_id,
                     Statement.period_id == draft.period_id,
-                    StatementEmbedding.model == embedder.name,
+                    StatementEmbedding.model == vector_key(embedder),
                 )
             )
             stored = {text.strip(): np.asarray(vector, dtype=np.float32) for text, vector in rows}

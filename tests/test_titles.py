@@ -48,11 +48,23 @@ def test_titles_are_phrases_from_the_themes_own_statements_not_keyword_lists() -
     assert all(own[i].argmax() == i for i in range(3))  # each title is about its own theme
 
 
-def test_a_hosted_embedder_gets_no_phrases_to_embed_and_keyphrase_labels_are_used() -> None:
+def test_a_hosted_embedder_gets_no_phrases_to_embed_and_a_shared_term_is_used() -> None:
     themes = [REVIEWS, DOCS]
     vectors = [minilm().embed(t) for t in themes]
     titles = phrase_titles(themes, vectors, None, model="text-embedding-3-small")
-    assert titles == keyphrase_labels(themes)
+    terms = keyphrase_labels(themes, per_theme=1)
+    assert [t.lower() for t in titles] == terms
+    assert all(t[0].isupper() and not is_keyword_list(t) for t in titles), titles
+
+
+def test_two_bare_words_joined_by_and_never_title_a_theme() -> None:
+    themes = [
+        ["The app and storybook were both updated.", "App and storybook now share tokens."],
+        DOCS,
+    ]
+    vectors = [minilm().embed(t) for t in themes]
+    titles = phrase_titles(themes, vectors, minilm().embed, model="minilm-test")
+    assert not any(is_keyword_list(t) for t in titles), titles
 
 
 def test_titling_the_same_themes_again_embeds_nothing_new() -> None:

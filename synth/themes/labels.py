@@ -124,6 +124,9 @@ _PERSONAL = frozenset(
     "i me my mine myself we us our ours you your yours he him his himself she her hers herself "
     "they them their theirs themselves it its".split()
 )
+# "App and storybook", "tests or docs": bare words joined by a conjunction are two keywords,
+# not a phrase a person would title a theme with.
+_COORDINATION = re.compile(r"^[\w'’-]+(?:\s+(?:and|or|&|plus)\s+[\w'’-]+)+$", re.IGNORECASE)
 SOURCES_PER_THEME = 4  # statements nearest the centre that titles are drawn from
 MIN_TITLE_WORDS, MAX_TITLE_WORDS = 2, 6
 DISTINCT = 0.5  # weight of the similarity to the nearest other theme
@@ -155,7 +158,9 @@ def _candidates(text: str, names: frozenset[str]) -> list[str]:
                 end = keys[j]
                 if end in STOPWORDS or end in _WEAK or len(end) < 3:
                     continue
-                found.append(" ".join(_cased(w) for w in words[i : j + 1]))
+                phrase = " ".join(_cased(w) for w in words[i : j + 1])
+                if not _COORDINATION.match(phrase):
+                    found.append(phrase)
     return found
 
 
@@ -208,12 +213,13 @@ def phrase_titles(
     exclude: Iterable[str] = (),
 ) -> list[str]:
     """A title per theme, a phrase from its own statements (see above); a theme with no
-    usable phrase falls back to its keyphrase label. `vectors[t]` are the unit vectors of
-    `themes[t]`'s statements, in the same order. `embed` None (a hosted embedder: phrases
-    are not sent out for titling) gives the keyphrase labels."""
+    usable phrase falls back to its single most distinctive term (never two disjoint
+    keywords). `vectors[t]` are the unit vectors of `themes[t]`'s statements, in the same
+    order. `embed` None (a hosted embedder: phrases are not sent out for titling) gives those
+    terms for every theme."""
     excluded = frozenset(w.lower() for w in exclude)
     if not themes or embed is None:
-        return keyphrase_labels(themes, exclude=excluded)
+        return _term_titles(themes, excluded)
     width = next((v.shape[1] for v in vectors if len(v)), 0)
     centroids = np.stack(
         [_unit(v.mean(axis=0)) if len(v) else np.zeros(width, np.float32) for v in vectors]
@@ -226,7 +232,7 @@ def phrase_titles(
         pools.append(list(dict.fromkeys(pool)))
     phrases = sorted({p for pool in pools for p in pool})
     if not phrases:
-        return keyphrase_labels(themes, exclude=excluded)
+        return _term_titles(themes, excluded)
     matrix = _VECTORS.get(model, phrases, embed)
     at = {p: i for i, p in enumerate(phrases)}
     similarity = matrix @ centroids.T
@@ -249,9 +255,15 @@ def phrase_titles(
         taken.add(best[1])
         titles.append(best[1][:1].upper() + best[1][1:])
     if "" in titles:  # keyphrase labels are computed over all themes (class-based TF-IDF)
-        fallback = keyphrase_labels(themes, exclude=excluded)
+        fallback = _term_titles(themes, excluded)
         titles = [title or fallback[t] for t, title in enumerate(titles)]
     return titles
+
+
+def _term_titles(themes: Sequence[Sequence[str]], excluded: frozenset[str]) -> list[str]:
+    """Each theme's most distinctive shared term, capitalised ("Code reviews")."""
+    labels = keyphrase_labels(themes, exclude=excluded, per_theme=1)
+    return [label[:1].upper() + label[1:] for label in labels]
 
 
 def _unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -19,7 +19,7 @@ from synth.themes.ingest import ingest
 from synth.themes.models import Statement
 from synth.themes.polarity import Polarity
 from synth.themes.schemas import PersonThemes
-from synth.themes.service import org_themes, person_themes
+from synth.themes.service import org_themes, person_themes, split_by_stance
 from tests import factories as f
 from tests.embedders import minilm
 
@@ -401,3 +401,35 @@ def test_org_themes_are_named_by_shared_words_never_a_phrase_from_one_statement(
         sharing = [s for s in statements if theme.label.lower() in s.lower()]
         assert len(sharing) >= 2, theme.label  # shared words, never one statement's phrase
         assert not is_keyword_list(theme.label), theme.label
+
+
+def test_praise_and_criticism_of_one_thing_become_two_themes() -> None:
+    labels = [0, 0, 0, 0, 0, 1, 1, -1]
+    stance = [0.6, 0.4, -0.5, -0.7, 0.0, 0.5, -0.5, -0.9]
+    # theme 0: two praise, two criticism (criticism leaves on a tie), neutral stays;
+    # theme 1: one of each, below the smallest theme: it stays one (mixed) theme.
+    assert split_by_stance(labels, stance, 2) == [0, 0, 2, 2, 0, 1, 1, -1]
+    assert split_by_stance(labels, stance, 3) == labels
+
+
+def test_reviews_praised_and_criticised_are_a_strength_and_a_growth_area(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    texts = [
+        "Her code reviews are thorough and catch real bugs before release.",
+        "Her code reviews are careful and her comments are always clear.",
+        "Her code reviews arrive late and block my pull requests for days.",
+        "Code reviews from her are slow, and my changes wait a week for them.",
+    ]
+    _reviewed_by_four(db, sessions, o, o.engineer, texts)
+    result = person_themes(
+        db_session=db,
+        principal=Principal.system(),
+        person_id=o.engineer.id,
+        period_id=o.period.id,
+        embedder=minilm(),
+    )
+    assert sorted(t.polarity for t in result.themes) == sorted(
+        [Polarity.STRENGTH, Polarity.GROWTH_AREA]
+    )

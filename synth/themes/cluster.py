@@ -1,27 +1,31 @@
 """Theme clustering: group statement embeddings into themes, leaving misfits unthemed.
 
-The number of themes is never given; it falls out of similarity thresholds calibrated for
-all-MiniLM-L6-v2 cosine similarity (`ThemeThresholds`), so the same rule works for one
-engineer's 20 statements and for a whole organisation's 50,000.
+The number of themes is never given and no similarity threshold decides it: the data does.
 
 1. Each statement is nudged towards its closest near-paraphrases (up to 3 neighbours with
    similarity >= 0.5): one step of kNN smoothing that makes the tree below less noisy.
 2. A Ward tree is built over the statements (n <= `EXACT_LIMIT`) or, for larger inputs, over
    up to `MICRO_CLUSTERS` spherical k-means micro-clusters, so memory stays O(n).
-3. The tree is cut top-down: a node is one theme when the mean cosine similarity between its
-   two halves is >= `split` (0.55), or >= `merge_small` (0.4) when one half is tiny (fewer
-   than `small_group` statements; too small to stand as a theme of its own). Otherwise it
-   splits and both halves are judged the same way.
-4. Groups smaller than `min_theme_size` become unthemed; an unthemed statement joins the
-   theme whose centroid is most similar when that similarity is >= `assign` (0.4), and a
-   themed statement whose similarity to its own centroid is below `eject` leaves it.
+3. The tree is cut at the level (number of groups) with the widest **similarity margin**: the
+   mean, over statements, of how much more similar a statement is to the other statements of
+   its own group than to those of the nearest other group (a silhouette in similarity terms,
+   singletons counting 0). Too coarse a cut lumps distinct topics (members are as close to
+   each other as to outsiders); too fine a cut splits one topic (the nearest other group is as
+   close as the own). Levels are searched on a geometric grid, then refined around the best.
+   No margin above zero means nothing separates the statements: they stay one group.
+4. A group is a theme when it has at least `min_theme_size` statements that are related at
+   all (mean pairwise similarity >= `THEME_FLOOR`, a property of the embedding model, not of
+   the data). Then, twice: a statement whose similarity to its theme's centre is below the
+   floor leaves it, and an unthemed statement joins the theme whose centre is nearest, when
+   that similarity reaches the floor.
 
 Deterministic: the same rows in the same order give identical labels on every run, with any
 number of threads. Every similarity that decides something is computed in float64 and rounded
 (float32 products are only trusted where the runner-up is clearly behind), so CPU-specific BLAS
-rounding cannot flip a decision; ties go to the lower row index; the only random choice
-(micro-cluster starting rows) uses `seed`. Theme ids are 0..n_themes-1 by size, largest first,
-ties broken by each theme's first row.
+rounding cannot flip a decision; ties go to the lower row index or the coarser cut; the only
+random choices (micro-cluster starting rows, and which rows score a cut above `SCORE_ROWS`) use
+`seed`. Theme ids are 0..n_themes-1 by size, largest first, ties broken by each theme's first
+row. Measured on public intent and review-aspect sets: `python -m evals.bench_clustering_public`.
 """
 
 import math
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy.cluster.hierarchy import linkage
+from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 from scipy.spatial.distance import squareform
 
@@ -41,30 +45,23 @@ MICRO_CLUSTERS = 2_000
 """Above `EXACT_LIMIT`, the tree is built over this many k-means micro-clusters."""
 MICRO_ITERATIONS = 6
 BLOCK_ROWS = 8_192
-"""Rows per block when comparing statements with centroids (bounds memory at large n)."""
+"""Rows per block when comparing statements with themes (bounds memory at large n)."""
 ROUND_DECIMALS = 9
 """float64 similarities are rounded here before they break ties (absorbs BLAS rounding)."""
 NEAR_TIE = 1e-4
 """float32 similarities closer than this are re-decided in float64."""
+THEME_FLOOR = 0.25
+"""Mean cosine similarity below which all-MiniLM-L6-v2 statements are unrelated (sentences on
+different subjects sit at 0.0-0.2). Another embedder needs its own floor."""
+SMOOTH_NEIGHBOURS = 3
+SMOOTH_SIMILARITY = 0.5
+CUT_CANDIDATES = 40
+"""Cut levels tried on the geometric grid (and at most as many again when refining)."""
+SCORE_ROWS = 2_000
+"""Above this many rows a cut's margin is scored on a seeded sample of them."""
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class ThemeThresholds:
-    """Cosine-similarity thresholds, calibrated for all-MiniLM-L6-v2 (see the module doc)."""
-
-    split: float = 0.55
-    merge_small: float = 0.40
-    small_group: int = 6
-    assign: float = 0.40
-    eject: float = 0.25
-    smooth_neighbours: int = 3
-    smooth_similarity: float = 0.50
-
-
-DEFAULT_THRESHOLDS = ThemeThresholds()
 
 
 @dataclass(frozen=True)
@@ -102,15 +99,15 @@ def cluster_embeddings(
     *,
     min_theme_size: int | None = None,
     seed: int = 0,
-    thresholds: ThemeThresholds = DEFAULT_THRESHOLDS,
+    floor: float = THEME_FLOOR,
 ) -> Clustering:
     """Cluster statement embeddings (rows, ideally L2-normalised) into themes.
 
     `min_theme_size` defaults to `default_min_theme_size(n)` (2 up to about 2,500 rows), so a
     lone statement is unthemed unless 1 is asked for. Rows are normalised again defensively;
-    all-zero rows are always unthemed. `seed` only matters above `EXACT_LIMIT` rows, where it
-    picks the micro-cluster starting points. `thresholds` suit all-MiniLM-L6-v2; another
-    embedder needs its own, checked with `python -m evals.bench_clustering`.
+    all-zero rows are always unthemed. `seed` only matters above `SCORE_ROWS` rows. `floor`
+    suits all-MiniLM-L6-v2 (see `THEME_FLOOR`); another embedder needs its own, checked with
+    `python -m evals.bench_clustering_public`.
     """
     data = np.asarray(embeddings)
     if data.ndim != 2:
@@ -127,93 +124,83 @@ def cluster_embeddings(
     labels = np.full(n, UNTHEMED, dtype=np.int64)
     if len(usable):
         rows = unit[usable]
-        if len(rows) <= EXACT_LIMIT:
-            found = _cluster_exact(rows, thresholds)
-        else:
-            found = _cluster_micro(rows, thresholds, seed)
-        labels[usable] = _tidy(rows, found, min_size, thresholds)
+        groups = _best_cut(rows, min_size, seed)
+        labels[usable] = _tidy(rows, groups, min_size, floor)
     return _result(unit, labels)
 
 
-# --- the two ways to build and cut a tree ---------------------------------------------------
+# --- the tree, and the level it is cut at ---------------------------------------------------
 
 
-def _cluster_exact(rows: npt.NDArray[np.float32], th: ThemeThresholds) -> IntArray:
-    """Ward tree over the (smoothed) statements themselves."""
-    if len(rows) == 1:
+def _best_cut(rows: npt.NDArray[np.float32], min_size: int, seed: int) -> IntArray:
+    """A group id per row: the level of the Ward tree with the widest similarity margin."""
+    n = len(rows)
+    if n == 1:
         return np.zeros(1, dtype=np.int64)
-    exact = rows.astype(np.float64)
-    smoothed = _smoothed(exact, th.smooth_neighbours, th.smooth_similarity)
-    return _cut_tree(exact, np.ones(len(rows)), smoothed, th)
-
-
-def _cluster_micro(rows: npt.NDArray[np.float32], th: ThemeThresholds, seed: int) -> IntArray:
-    """Ward tree over k-means micro-clusters; each statement takes its micro-cluster's group."""
-    micro = _micro_clusters(rows, MICRO_CLUSTERS, seed)
-    n_micro = int(micro.max()) + 1
-    if n_micro == 1:  # every row identical
-        return np.zeros(len(rows), dtype=np.int64)
-    sums = _group_sums(rows, micro, n_micro)
-    sizes = np.bincount(micro, minlength=n_micro).astype(np.float64)
-    return _cut_tree(sums, sizes, _normalised(sums), th)[micro]
-
-
-def _cut_tree(
-    sums: FloatArray, sizes: FloatArray, points: FloatArray, th: ThemeThresholds
-) -> IntArray:
-    """Group leaves (vector sums of `sizes` unit rows) by cutting a Ward tree over `points`.
-
-    Returns a group id per leaf; a leaf that is itself incoherent (a micro-cluster whose
-    members are mostly unrelated) gets -1.
-    """
-    leaves = len(sums)
+    if n <= EXACT_LIMIT:
+        leaf_of = np.arange(n, dtype=np.int64)
+        exact = rows.astype(np.float64)
+        points = _smoothed(exact, SMOOTH_NEIGHBOURS, SMOOTH_SIMILARITY)
+    else:
+        leaf_of = _micro_clusters(rows, MICRO_CLUSTERS, seed)
+        points = _normalised(_group_sums(rows, leaf_of, int(leaf_of.max()) + 1))
+    leaves = len(points)
+    if leaves == 1:  # every row identical
+        return np.zeros(n, dtype=np.int64)
     tree = linkage(_condensed_distances(points), method="ward")
-    children = tree[:, :2].astype(np.int64)
-    node_sums = np.zeros((2 * leaves - 1, sums.shape[1]))
-    node_sums[:leaves] = sums
-    node_sizes = np.zeros(2 * leaves - 1)
-    node_sizes[:leaves] = sizes
-    between = np.ones(2 * leaves - 1)
-    for step, (left, right) in enumerate(children):
-        node = leaves + step
-        node_sums[node] = node_sums[left] + node_sums[right]
-        node_sizes[node] = node_sizes[left] + node_sizes[right]
-        cross = float(node_sums[left] @ node_sums[right])
-        between[node] = round(cross / (node_sizes[left] * node_sizes[right]), ROUND_DECIMALS)
+    scored = (
+        np.arange(n)
+        if n <= SCORE_ROWS
+        else np.sort(np.random.default_rng(seed).choice(n, size=SCORE_ROWS, replace=False))
+    )
+    sample = rows[scored].astype(np.float64)
+    cache: dict[int, tuple[float, IntArray]] = {}
 
-    groups = np.full(leaves, UNTHEMED, dtype=np.int64)
-    group = 0
-    stack = [2 * leaves - 2]
-    while stack:
-        node = stack.pop()
-        if node < leaves:
-            if _cohesion(node_sums[node], node_sizes[node]) >= th.merge_small:
-                groups[node] = group
-                group += 1
-            continue
-        left, right = children[node - leaves]
-        smaller = min(node_sizes[left], node_sizes[right])
-        similar = between[node] >= th.split or (
-            between[node] >= th.merge_small and smaller < th.small_group
-        )
-        if similar:
-            groups[_leaves_under(node, children, leaves)] = group
-            group += 1
-        else:
-            stack.extend((int(right), int(left)))
+    def cut(k: int) -> tuple[float, IntArray]:
+        if k not in cache:
+            groups = (fcluster(tree, k, criterion="maxclust").astype(np.int64) - 1)[leaf_of]
+            cache[k] = (_margin(rows, groups, sample, scored), groups)
+        return cache[k]
+
+    most = max(2, min(leaves, n // min_size))
+    grid = _levels(2, most)
+    best = max(grid, key=lambda k: (cut(k)[0], -k))
+    at = grid.index(best)
+    low, high = grid[max(at - 1, 0)], grid[min(at + 1, len(grid) - 1)]
+    finer = [k for k in _levels(low, high) if k not in cache]
+    best = max([*grid, *finer], key=lambda k: (cut(k)[0], -k))
+    margin, groups = cut(best)
+    if margin <= 0:  # no level separates anything: one group, judged by the floor
+        return np.zeros(n, dtype=np.int64)
     return groups
 
 
-def _leaves_under(node: int, children: IntArray, leaves: int) -> IntArray:
-    found: list[int] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current < leaves:
-            found.append(current)
-        else:
-            stack.extend(int(child) for child in children[current - leaves])
-    return np.asarray(found, dtype=np.int64)
+def _levels(low: int, high: int) -> list[int]:
+    """Every level from `low` to `high` when few, else `CUT_CANDIDATES` on a geometric grid."""
+    if high - low + 1 <= CUT_CANDIDATES:
+        return list(range(low, high + 1))
+    grid = np.geomspace(low, high, CUT_CANDIDATES)
+    return sorted({int(round(k)) for k in grid} | {low, high})
+
+
+def _margin(
+    rows: npt.NDArray[np.float32], groups: IntArray, sample: FloatArray, scored: IntArray
+) -> float:
+    """Mean over the `scored` rows of (mean similarity to the rest of their own group) minus
+    (mean similarity to the nearest other group); a row alone in its group counts 0."""
+    count = int(groups.max()) + 1
+    if count < 2:
+        return -math.inf
+    sums = _group_sums(rows, groups, count)
+    sizes = np.bincount(groups, minlength=count).astype(np.float64)
+    mine = groups[scored]
+    every = np.arange(len(scored))
+    totals = sample @ sums.T
+    own = (totals[every, mine] - 1.0) / np.maximum(sizes[mine] - 1.0, 1.0)
+    means = totals / sizes
+    means[every, mine] = -np.inf
+    margins = np.where(sizes[mine] > 1, own - means.max(axis=1), 0.0)
+    return round(float(margins.mean()), ROUND_DECIMALS)
 
 
 def _micro_clusters(rows: npt.NDArray[np.float32], count: int, seed: int) -> IntArray:
@@ -257,28 +244,37 @@ def _distinct_rows(rows: npt.NDArray[np.float32]) -> tuple[IntArray, IntArray]:
 # --- finishing: small groups, stragglers, ids ------------------------------------------------
 
 
-def _tidy(
-    rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, th: ThemeThresholds
-) -> IntArray:
-    """Drop small groups, eject poor fits, then let unthemed rows join a close theme."""
-    labels = _drop_small(groups, min_size)
+def _tidy(rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, floor: float) -> IntArray:
+    """Keep the groups that are themes; then twice, members unrelated to their theme's
+    centre leave and unthemed rows related to a theme's centre join it (the nearest)."""
+    labels = _drop_loose(rows, _drop_small(groups, min_size), floor)
     for _ in range(2):
         themed = labels >= 0
         themes = np.unique(labels[themed])
         if not len(themes):
             break
-        sums = _group_sums(rows, labels, int(themes.max()) + 1)[themes]
-        centroids = _normalised(sums)
-        best = _nearest_centroid(rows, centroids.astype(np.float32))[0]
+        centroids = _normalised(_group_sums(rows, labels, int(themes.max()) + 1)[themes])
+        best, fit = _nearest_centroid(rows, centroids.astype(np.float32))
         own = np.full(len(rows), np.inf)
         own[themed] = _row_similarity(
             rows[themed], centroids[np.searchsorted(themes, labels[themed])]
         )
-        fit = _row_similarity(rows, centroids[best])
-        joins = ~themed & (fit >= th.assign)
-        labels = np.where(own < th.eject, UNTHEMED, np.where(joins, themes[best], labels))
+        joins = ~themed & (np.round(fit, ROUND_DECIMALS) >= floor)
+        labels = np.where(own < floor, UNTHEMED, np.where(joins, themes[best], labels))
         labels = _drop_small(labels, min_size)
     return labels
+
+
+def _drop_loose(rows: npt.NDArray[np.float32], labels: IntArray, floor: float) -> IntArray:
+    """Groups whose statements are not related at all (cohesion below the floor) unthemed."""
+    themed = labels >= 0
+    if not themed.any():
+        return labels
+    count = int(labels[themed].max()) + 1
+    sums = _group_sums(rows, labels, count)
+    sizes = np.bincount(labels[themed], minlength=count).astype(np.float64)
+    loose = np.array([sizes[g] > 0 and _cohesion(sums[g], sizes[g]) < floor for g in range(count)])
+    return np.where(themed & loose[np.maximum(labels, 0)], UNTHEMED, labels)
 
 
 def _drop_small(labels: IntArray, min_size: int) -> IntArray:

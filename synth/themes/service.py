@@ -102,8 +102,29 @@ def _clustered(
     if not ready:
         return [], np.zeros((0, embedder.dim), dtype=np.float32), []
     matrix = np.stack([vectors[s.id] for s in ready])
-    result = cluster_embeddings(matrix, min_theme_size=min_theme_size(len(ready)))
-    return ready, matrix, [int(x) for x in result.labels]
+    smallest = min_theme_size(len(ready))
+    result = cluster_embeddings(matrix, min_theme_size=smallest)
+    stance = [statement_polarity(s.text) for s in ready]
+    return ready, matrix, split_by_stance([int(x) for x in result.labels], stance, smallest)
+
+
+def split_by_stance(labels: Sequence[int], stance: Sequence[float], smallest: int) -> list[int]:
+    """A theme whose statements praise and criticise the same thing becomes two when each side
+    has at least `smallest` statements ("thorough reviews" and "reviews arrive late" share
+    their words, not their message): the smaller side (criticism on a tie) leaves with its
+    own id; statements that lean neither way stay with the larger side."""
+    split = list(labels)
+    next_id = max(labels, default=-1) + 1
+    for theme in sorted({label for label in labels if label >= 0}):
+        members = [i for i, label in enumerate(labels) if label == theme]
+        praise = [i for i in members if stance[i] > 0]
+        criticism = [i for i in members if stance[i] < 0]
+        if min(len(praise), len(criticism)) < smallest:
+            continue
+        for i in criticism if len(criticism) <= len(praise) else praise:
+            split[i] = next_id
+        next_id += 1
+    return split
 
 
 class _Clustering(NamedTuple):

@@ -290,3 +290,22 @@ def test_fifty_thousand_rows_in_bounded_time_and_sane_themes() -> None:
     assert (result.labels[~noise] != UNTHEMED).mean() > 0.99
     assert 55 <= result.n_themes <= 75
     assert v_measure_score(truth, result.labels) > 0.95
+
+
+def test_from_the_margin_size_broad_themes_are_found_without_thresholds() -> None:
+    """Four broad topics (members ~0.3 alike: far below any fixed merge threshold, above the
+    floor of related statements): the widest-margin cut finds exactly four."""
+    rows, truth = blobs([150, 150, 150, 150], spread=1.5, noise=20, seed=31)
+    assert len(rows) >= cluster_module.MARGIN_FROM
+    result = cluster_embeddings(rows)
+    assert_well_formed(result, len(rows))
+    assert result.n_themes == 4
+    themed = truth >= 0
+    assert v_measure_score(truth[themed], result.labels[themed]) == pytest.approx(1.0)
+    assert (result.labels[~themed] == UNTHEMED).mean() >= 0.9
+
+
+def test_below_the_margin_size_the_same_topics_are_not_lumped() -> None:
+    rows, truth = blobs([40, 40, 40], spread=0.6, seed=32)
+    assert len(rows) < cluster_module.MARGIN_FROM
+    assert cluster_embeddings(rows).n_themes == 3

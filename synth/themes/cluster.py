@@ -1,23 +1,24 @@
 """Theme clustering: group statement embeddings into themes, leaving misfits unthemed.
 
-The number of themes is never given and no similarity threshold decides it: the data does.
+The number of themes is never given.
 
 1. Each statement is nudged towards its closest near-paraphrases (up to 3 neighbours with
    similarity >= 0.5): one step of kNN smoothing that makes the tree below less noisy.
 2. A Ward tree is built over the statements (n <= `EXACT_LIMIT`) or, for larger inputs, over
    up to `MICRO_CLUSTERS` spherical k-means micro-clusters, so memory stays O(n).
-3. The tree is cut at the level (number of groups) with the widest **similarity margin**: the
-   mean, over statements, of how much more similar a statement is to the other statements of
-   its own group than to those of the nearest other group (a silhouette in similarity terms,
-   singletons counting 0). Too coarse a cut lumps distinct topics (members are as close to
-   each other as to outsiders); too fine a cut splits one topic (the nearest other group is as
-   close as the own). Levels are searched on a geometric grid, then refined around the best.
-   No margin above zero means nothing separates the statements: they stay one group.
-4. A group is a theme when it has at least `min_theme_size` statements that are related at
-   all (mean pairwise similarity >= `THEME_FLOOR`, a property of the embedding model, not of
-   the data). Then, twice: a statement whose similarity to its theme's centre is below the
-   floor leaves it, and an unthemed statement joins the theme whose centre is nearest, when
-   that similarity reaches the floor.
+3. From `MARGIN_FROM` statements (an organisation's period, a file) the data picks the cut: the
+   tree is cut at the level (number of groups) with the widest **similarity margin**, the mean
+   over statements of how much more similar a statement is to the rest of its own group than
+   to the nearest other group (a silhouette in similarity terms, singletons counting 0). Too
+   coarse a cut lumps distinct topics; too fine a cut splits one (the nearest other group is
+   then as close as the own). Levels are searched on a geometric grid, then refined around the
+   best; no margin above zero leaves everything one group. A group is a theme when its
+   statements are related at all (mean pairwise similarity >= `THEME_FLOOR`, a property of the
+   embedding model), and statements join or leave themes against the same floor.
+4. Below `MARGIN_FROM` (one person's period, where groups of two or three statements make the
+   margin unreliable) the tree is cut top-down by `SmallThresholds`, calibrated for MiniLM.
+5. Groups smaller than `min_theme_size` are unthemed; twice, a themed statement far from its
+   theme's centre leaves it and an unthemed one close to a theme's centre joins it.
 
 Deterministic: the same rows in the same order give identical labels on every run, with any
 number of threads. Every similarity that decides something is computed in float64 and rounded
@@ -59,6 +60,30 @@ CUT_CANDIDATES = 40
 """Cut levels tried on the geometric grid (and at most as many again when refining)."""
 SCORE_ROWS = 2_000
 """Above this many rows a cut's margin is scored on a seeded sample of them."""
+MARGIN_FROM = 500
+"""From this many statements (an organisation's period, a file) the tree is cut at the widest
+similarity margin. Below it (one person's period) the margin is estimated from groups of two
+or three statements and falls for the coarsest split; there the calibrated thresholds below
+score better on the eval suite's cases (theme V-measure 0.71 against 0.62) and on BANKING77's
+small draws (0.88 against 0.80), while the margin wins on every large public set."""
+
+
+@dataclass(frozen=True)
+class SmallThresholds:
+    """Cosine-similarity thresholds for one person's statements, calibrated for
+    all-MiniLM-L6-v2: a node of the tree is one theme when the mean similarity between its
+    halves is >= `split`, or >= `merge_small` when one half has fewer than `small_group`
+    statements; an unthemed statement joins a theme whose centre is >= `assign` away, a themed
+    one whose centre is < `eject` leaves."""
+
+    split: float = 0.55
+    merge_small: float = 0.40
+    small_group: int = 6
+    assign: float = 0.40
+    eject: float = 0.25
+
+
+SMALL = SmallThresholds()
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -124,8 +149,13 @@ def cluster_embeddings(
     labels = np.full(n, UNTHEMED, dtype=np.int64)
     if len(usable):
         rows = unit[usable]
-        groups = _best_cut(rows, min_size, seed)
-        labels[usable] = _tidy(rows, groups, min_size, floor)
+        if len(rows) < MARGIN_FROM:
+            groups = _threshold_cut(rows, SMALL)
+            labels[usable] = _tidy(rows, groups, min_size, join=SMALL.assign, leave=SMALL.eject)
+        else:
+            groups = _best_cut(rows, min_size, seed)
+            kept = _drop_loose(rows, groups, floor)
+            labels[usable] = _tidy(rows, kept, min_size, join=floor, leave=floor)
     return _result(unit, labels)
 
 
@@ -203,6 +233,73 @@ def _margin(
     return round(float(margins.mean()), ROUND_DECIMALS)
 
 
+def _threshold_cut(rows: npt.NDArray[np.float32], th: SmallThresholds) -> IntArray:
+    """One person's statements: the (smoothed) Ward tree cut top-down by `th`."""
+    if len(rows) == 1:
+        return np.zeros(1, dtype=np.int64)
+    exact = rows.astype(np.float64)
+    smoothed = _smoothed(exact, SMOOTH_NEIGHBOURS, SMOOTH_SIMILARITY)
+    return _cut_tree(exact, np.ones(len(rows)), smoothed, th)
+
+
+def _cut_tree(
+    sums: FloatArray, sizes: FloatArray, points: FloatArray, th: SmallThresholds
+) -> IntArray:
+    """Group leaves (vector sums of `sizes` unit rows) by cutting a Ward tree over `points`.
+
+    Returns a group id per leaf; a leaf that is itself incoherent (a micro-cluster whose
+    members are mostly unrelated) gets -1.
+    """
+    leaves = len(sums)
+    tree = linkage(_condensed_distances(points), method="ward")
+    children = tree[:, :2].astype(np.int64)
+    node_sums = np.zeros((2 * leaves - 1, sums.shape[1]))
+    node_sums[:leaves] = sums
+    node_sizes = np.zeros(2 * leaves - 1)
+    node_sizes[:leaves] = sizes
+    between = np.ones(2 * leaves - 1)
+    for step, (left, right) in enumerate(children):
+        node = leaves + step
+        node_sums[node] = node_sums[left] + node_sums[right]
+        node_sizes[node] = node_sizes[left] + node_sizes[right]
+        cross = float(node_sums[left] @ node_sums[right])
+        between[node] = round(cross / (node_sizes[left] * node_sizes[right]), ROUND_DECIMALS)
+
+    groups = np.full(leaves, UNTHEMED, dtype=np.int64)
+    group = 0
+    stack = [2 * leaves - 2]
+    while stack:
+        node = stack.pop()
+        if node < leaves:
+            if _cohesion(node_sums[node], node_sizes[node]) >= th.merge_small:
+                groups[node] = group
+                group += 1
+            continue
+        left, right = children[node - leaves]
+        smaller = min(node_sizes[left], node_sizes[right])
+        similar = between[node] >= th.split or (
+            between[node] >= th.merge_small and smaller < th.small_group
+        )
+        if similar:
+            groups[_leaves_under(node, children, leaves)] = group
+            group += 1
+        else:
+            stack.extend((int(right), int(left)))
+    return groups
+
+
+def _leaves_under(node: int, children: IntArray, leaves: int) -> IntArray:
+    found: list[int] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current < leaves:
+            found.append(current)
+        else:
+            stack.extend(int(child) for child in children[current - leaves])
+    return np.asarray(found, dtype=np.int64)
+
+
 def _micro_clusters(rows: npt.NDArray[np.float32], count: int, seed: int) -> IntArray:
     """Spherical k-means into at most `count` micro-clusters, started from distinct rows."""
     first, inverse = _distinct_rows(rows)
@@ -244,10 +341,12 @@ def _distinct_rows(rows: npt.NDArray[np.float32]) -> tuple[IntArray, IntArray]:
 # --- finishing: small groups, stragglers, ids ------------------------------------------------
 
 
-def _tidy(rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, floor: float) -> IntArray:
-    """Keep the groups that are themes; then twice, members unrelated to their theme's
-    centre leave and unthemed rows related to a theme's centre join it (the nearest)."""
-    labels = _drop_loose(rows, _drop_small(groups, min_size), floor)
+def _tidy(
+    rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, *, join: float, leave: float
+) -> IntArray:
+    """Drop small groups; then twice, members less similar than `leave` to their theme's centre
+    leave it and unthemed rows at least `join` from a theme's centre join it (the nearest)."""
+    labels = _drop_small(groups, min_size)
     for _ in range(2):
         themed = labels >= 0
         themes = np.unique(labels[themed])
@@ -259,8 +358,8 @@ def _tidy(rows: npt.NDArray[np.float32], groups: IntArray, min_size: int, floor:
         own[themed] = _row_similarity(
             rows[themed], centroids[np.searchsorted(themes, labels[themed])]
         )
-        joins = ~themed & (np.round(fit, ROUND_DECIMALS) >= floor)
-        labels = np.where(own < floor, UNTHEMED, np.where(joins, themes[best], labels))
+        joins = ~themed & (np.round(fit, ROUND_DECIMALS) >= join)
+        labels = np.where(own < leave, UNTHEMED, np.where(joins, themes[best], labels))
         labels = _drop_small(labels, min_size)
     return labels
 

@@ -417,13 +417,18 @@ def report(
             f"{big.seconds:.1f} s, {peak:.0f} MiB",
         ),
     ]
-    print("\n## Requirements\n")
+    return 1 if print_checks(checks, "Requirements") else 0
+
+
+def print_checks(checks: list[tuple[str, bool | None, str]], heading: str) -> bool:
+    """Print one PASS/FAIL/SKIP line per check under `heading`; whether any failed."""
+    print(f"\n## {heading}\n")
     failed = False
     for name, passed, detail in checks:
         verdict = "SKIP" if passed is None else ("PASS" if passed else "FAIL")
         failed |= passed is False
         print(f"{verdict}  {name}: {detail}")
-    return 1 if failed else 0
+    return failed
 
 
 if __name__ == "__main__":

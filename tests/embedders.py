@@ -8,13 +8,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from synth.themes.embedders import EmbeddingFailed, LocalEmbedder, normalise
+from synth.themes.embedders import EmbeddingFailed, LocalEmbedder, local_embedder, normalise
 
 
 @lru_cache
 def minilm() -> LocalEmbedder:
     """The real all-MiniLM-L6-v2, shared by every test that depends on meaning."""
-    return LocalEmbedder()
+    return local_embedder()
 
 
 class HashingEmbedder:

@@ -646,7 +646,7 @@ def test_synthesis_openai(vcr: Any, sent: Sent) -> None:
 
     assert isinstance(drafted.output, Synthesis)
     assert drafted.model == OPENAI
-    assert drafted.prompt_version == "synthesis@v3"
+    assert drafted.prompt_version == "synthesis@v4"
     tokens_in, tokens_out, answered = recorded_usage(vcr)
     assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
     assert drafted.usage.requests == answered
@@ -666,7 +666,7 @@ def test_synthesis_anthropic(vcr: Any, sent: Sent) -> None:
     drafted = drafter(ANTHROPIC).synthesis(SYNTHESIS_INPUTS)
 
     assert drafted.model == ANTHROPIC
-    assert drafted.prompt_version == "synthesis@v3"
+    assert drafted.prompt_version == "synthesis@v4"
     tokens_in, tokens_out, answered = recorded_usage(vcr)
     assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
     assert drafted.usage.requests == answered
@@ -686,7 +686,7 @@ def test_expectations_anthropic(vcr: Any, sent: Sent) -> None:
     drafted = drafter(ANTHROPIC).expectations(EXPECTATION_INPUTS)
 
     assert isinstance(drafted.output, ExpectationSuggestions)
-    assert drafted.prompt_version == "expectations@v3"
+    assert drafted.prompt_version == "expectations@v4"
     assert 3 <= len(drafted.output.expectations) <= 5
     assert all(3 <= len(e.key_steps) <= 6 for e in drafted.output.expectations)
     tokens_in, tokens_out, _ = recorded_usage(vcr)
@@ -701,7 +701,7 @@ def test_checklist_openai(vcr: Any, sent: Sent) -> None:
     drafted = drafter(OPENAI).checklist(CHECKLIST_INPUTS)
 
     assert isinstance(drafted.output, EvidenceChecklist)
-    assert drafted.prompt_version == "checklist@v2"
+    assert drafted.prompt_version == "checklist@v3"
     assert [i.statement for i in drafted.output.items] == [
         i.statement for i in CHECKLIST_INPUTS.items
     ]
@@ -999,7 +999,7 @@ def test_agent_wiring_with_function_model() -> None:
     drafted = LLMDrafter("primary-model", model_factory=factory).synthesis(SYNTHESIS_INPUTS)
 
     assert seen == ["primary-model"]
-    assert drafted.model == "primary-model" and drafted.prompt_version == "synthesis@v3"
+    assert drafted.model == "primary-model" and drafted.prompt_version == "synthesis@v4"
     assert drafted.usage.requests == 1 and drafted.usage.input_tokens > 0
     assert_cited_synthesis(drafted.output)
 
@@ -1026,7 +1026,7 @@ def test_test_model_drafts_expectations_of_the_right_type() -> None:
         "test", model_factory=lambda name: TestModel(custom_output_args=EXPECTATIONS_OUTPUT)
     ).expectations(EXPECTATION_INPUTS)
     assert isinstance(drafted.output, ExpectationSuggestions)
-    assert drafted.prompt_version == "expectations@v3"
+    assert drafted.prompt_version == "expectations@v4"
 
 
 # --- the adapter's retries, with a stand-in for litellm.acompletion -------------------------

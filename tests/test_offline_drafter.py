@@ -458,7 +458,7 @@ def test_the_offline_drafter_is_named_free_and_versioned() -> None:
     _, inputs = ben()
     drafted = OfflineDrafter().synthesis(inputs)
     assert OfflineDrafter().name == drafted.model == "offline"
-    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v1"
+    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v2"
     assert drafted.usage == Usage()
 
 
@@ -529,7 +529,7 @@ def test_claims_prefer_statements_about_the_engineer_over_the_writers_own_situat
     _, inputs = ben()
     growth = OfflineDrafter().synthesis(inputs).output.growth_areas[0]
     quotes = [c.citations[0].quote for c in growth.claims]
-    assert quotes[0].startswith("His ticket updates") and quotes[-1] == LATE
+    assert quotes[-1] == LATE and not quotes[0].startswith("I ")
 
 
 def test_theme_names_read_as_names_and_drop_counting_words() -> None:
@@ -549,35 +549,27 @@ def test_a_single_reviewer_theme_is_left_out_and_thin_themes_stay_out_of_release
     assert all(x.reviewers >= 2 for x in s.strengths + s.growth_areas)
 
 
-def test_a_mixed_theme_goes_where_most_statements_lean_and_a_tie_is_a_split_view() -> None:
+def test_each_statement_of_a_mixed_theme_is_placed_by_its_own_polarity() -> None:
     b, inputs = ben()
     fb = [f.id for f in inputs.feedback]
-    leaning = b.theme(
-        "status updates",
-        Polarity.MIXED,
-        [
-            b.quote(fb[2], "His ticket updates say 'in progress' without saying what's blocking."),
-            b.quote(fb[3], "He'd be much more effective if he raised risks earlier."),
-            b.quote(fb[0], "Ben is a good debugger."),
-        ],
-    )
-    split = b.theme(
+    praise = "Ben is a good debugger."
+    mixed = b.theme(
         "incident · risks",
         Polarity.MIXED,
         [
             b.quote(fb[3], "He'd be much more effective if he raised risks earlier."),
-            b.quote(fb[0], "Ben is a good debugger."),
+            b.quote(fb[0], praise),
         ],
     )
-    s = OfflineDrafter().synthesis(inputs.model_copy(update={"themes": [leaning, split]})).output
-    names = {x.theme: x for x in s.growth_areas}
-    assert set(names) == {"Status updates", "Incident and risks"} and not s.strengths
-    assert names["Incident and risks"].summary.startswith("Reviewers are divided on")
-    leads = [c.text.split("“")[0] for c in names["Incident and risks"].claims]
-    assert leads == [
-        "On the positive side, a reviewer says: ",
-        "On the other side, a reviewer says: ",
+    s = OfflineDrafter().synthesis(inputs.model_copy(update={"themes": [mixed]})).output
+    growth = {x.theme: x for x in s.growth_areas}["Incident and risks"]
+    strength = {x.theme: x for x in s.strengths}["Incident and risks"]
+    # Praise never lands under a growth area, nor criticism under a strength.
+    assert [c.citations[0].quote for c in growth.claims] == [
+        "He'd be much more effective if he raised risks earlier."
     ]
+    assert [c.citations[0].quote for c in strength.claims] == [praise]
+    assert strength.summary.startswith("One reviewer describes “incident and risks”")
 
 
 def test_expectation_evidence_weighs_self_outcome_key_steps_and_peer_comments() -> None:
@@ -623,8 +615,9 @@ def test_self_assessment_and_peers_diverge_where_self_says_met_and_peers_do_not(
     on_theme = next(v for v in s.self_vs_peers if v.topic == "Risks earlier and tickets")
     assert on_theme.alignment is Alignment.DIVERGE
     assert any(c.source_kind is SourceKind.SELF_ASSESSMENT for c in on_theme.citations)
-    on_call = next(v for v in s.self_vs_peers if v.topic.startswith("Take part"))
-    assert on_call.alignment is Alignment.AGREE
+    # A peer comment that only sounds positive gives no verdict on the expectation: nothing
+    # to agree or disagree with.
+    assert not any(v.topic.startswith("Take part") for v in s.self_vs_peers)
 
 
 def test_talking_points_are_three_to_six_questions_led_by_divergences() -> None:
@@ -674,10 +667,7 @@ def test_all_vague_feedback_still_drafts_lists_it_and_asks_for_examples() -> Non
     )
     s = OfflineDrafter().synthesis(inputs).output
     assert s.vague_feedback_ids == ids
-    assert (
-        s.strengths
-        and "None of the feedback behind it gives a concrete example" in s.strengths[0].summary
-    )
+    assert s.strengths and "none of them with a concrete example yet" in s.strengths[0].summary
     assert any("None of the feedback gives a concrete example" in p for p in s.talking_points)
     assert 3 <= len(s.talking_points) <= 6
     assert "lack concrete examples: ask for one" in s.overview
@@ -912,6 +902,62 @@ def test_a_carried_over_gap_is_remedial_and_says_where_it_comes_from() -> None:
     assert first.title.startswith("Raise scope or schedule risk on the features you own")
 
 
+def test_every_suggestion_cites_the_growth_area_expectation_or_objective_it_answers() -> None:
+    b, inputs = ben()
+    growth = next(t for t in inputs.themes if t.polarity is Polarity.GROWTH_AREA)
+    asked = expectation_inputs(
+        "mid",
+        [growth],
+        performing_well=False,
+        current=inputs.expectations,
+        objectives=["Cut payment failures below 0.5% by December"],
+    )
+    out = OfflineDrafter().expectations(asked).output
+    cited = [e.title for e in inputs.expectations] + asked.objectives
+    for e in out.expectations:
+        answers = [c.rstrip(".") for c in cited] + [theme_name(growth.label).lower()]
+        assert any(f"“{a}”" in e.title for a in answers), e.title
+
+
+def test_an_unfinished_expectation_is_carried_over_and_a_finished_one_is_not() -> None:
+    b, inputs = ben()
+    asked = expectation_inputs("mid", [], performing_well=False, current=inputs.expectations)
+    out = OfflineDrafter().expectations(asked).output
+    carried = [e for e in out.expectations if e.title.startswith("Own what remains of")]
+    unfinished = [
+        e.title
+        for e in inputs.expectations
+        if e.self_outcome in (Outcome.PARTIALLY_MET, Outcome.MISSED)
+        or (e.self_outcome is None and e.key_steps_done < e.key_steps_total)
+    ]
+    assert carried and all(any(t in e.title for t in unfinished) for e in carried)
+    met = [e.title for e in inputs.expectations if e.self_outcome is Outcome.MET]
+    assert not any(t in e.title for e in carried for t in met)
+    # Carried over, it still reaches the engineer: its source is a level competency.
+    shown = engineer_version(
+        DraftKind.EXPECTATIONS, out.model_dump(mode="json"), anonymity_threshold=2, inputs=asked
+    )
+    assert len(shown["expectations"]) == len(out.expectations)
+
+
+def test_no_key_step_or_smart_sentence_repeats_across_one_engineers_suggestions() -> None:
+    b, inputs = ben()
+    for key in ("junior", "mid", "senior", "staff"):
+        asked = expectation_inputs(
+            key,
+            inputs.themes,
+            performing_well=False,
+            current=inputs.expectations,
+            objectives=["Cut payment failures below 0.5% by December"],
+        )
+        out = OfflineDrafter().expectations(asked).output
+        steps = [s for e in out.expectations for s in e.key_steps]
+        assert len(steps) == len(set(steps)), key
+        for field in ("achievable", "relevant"):
+            said = [getattr(e.smart, field) for e in out.expectations]
+            assert len(said) == len(set(said)), (key, field)
+
+
 # --- checklist ------------------------------------------------------------------------------
 
 
@@ -1009,14 +1055,33 @@ def test_checklist_judges_each_item_sufficient_thin_or_missing() -> None:
     assert rating.gather and "contradicting reviewer (R3)" in rating.gather[0]
     assert (need.distinct_sources, need.specific_sources) == (3, 3)
     assert need.status is EvidenceSufficiency.SUFFICIENT and not need.gather
-    assert strength.status is EvidenceSufficiency.THIN
-    assert (strength.distinct_sources, strength.specific_sources) == (2, 1)
+    # Found by meaning beyond the two quotes the gatherer attached: a third reviewer calls
+    # their incident response solid, so the strength is sufficiently evidenced.
+    assert strength.status is EvidenceSufficiency.SUFFICIENT
+    assert (strength.distinct_sources, strength.specific_sources) == (3, 2)
+    assert any("incident response are solid" in c.quote for c in strength.supporting)
     assert mentoring.status is EvidenceSufficiency.MISSING and mentoring.distinct_sources == 0
+
+
+def _only_reviewers(inputs: ChecklistInputs, *handles: str) -> ChecklistInputs:
+    """The same assessment with feedback from `handles` only and no themes."""
+    feedback = [f for f in inputs.feedback if f.reviewer in handles]
+    return inputs.model_copy(update={"feedback": feedback, "themes": []})
+
+
+def test_checklist_evidence_is_decided_by_meaning_not_topic_words() -> None:
+    _, inputs = ben_checklist()
+    out = OfflineDrafter().checklist(inputs).output
+    need = out.items[1]
+    # "ticket" is the topic of both, but an update without the blocker is not a late risk.
+    assert all("postmortem" not in c.quote for c in need.supporting)
+    mentoring = out.items[3]
+    assert not mentoring.supporting and not mentoring.contradicting
 
 
 def test_checklist_says_what_to_gather_where_evidence_is_thin_or_missing() -> None:
     _, inputs = ben_checklist()
-    out = OfflineDrafter().checklist(inputs).output
+    out = OfflineDrafter().checklist(_only_reviewers(inputs, "R2", "R4")).output
     _, _, strength, mentoring = out.items
     thin = " ".join(strength.gather)
     assert "Ask R2 for one concrete example" in thin
@@ -1030,7 +1095,7 @@ def test_checklist_says_what_to_gather_where_evidence_is_thin_or_missing() -> No
 
 def test_checklist_points_at_a_recency_gap() -> None:
     b, inputs = ben_checklist()
-    only_early = inputs.items[1].model_copy(
+    only_early = inputs.items[2].model_copy(
         update={
             "supporting": [
                 b.quote(
@@ -1041,7 +1106,8 @@ def test_checklist_points_at_a_recency_gap() -> None:
             ]
         }
     )
-    out = OfflineDrafter().checklist(inputs.model_copy(update={"items": [only_early]})).output
+    early = _only_reviewers(inputs, inputs.feedback[0].reviewer)
+    out = OfflineDrafter().checklist(early.model_copy(update={"items": [only_early]})).output
     assert (
         "All dated evidence is from August or earlier: "
         "ask about work from October to December 2026." in out.items[0].gather
@@ -1054,7 +1120,7 @@ def test_checklist_summary_compares_evidence_with_the_stated_confidence() -> Non
     assert summary.startswith(
         "The assessment rates them as meeting expectations for their level, with high confidence."
     )
-    assert "two have sufficient evidence, one thin and one missing" in summary
+    assert "three have sufficient evidence, zero thin and one missing" in summary
     assert (
         "more confidence than the evidence gives" in summary
         and "Mentors newer engineers" in summary

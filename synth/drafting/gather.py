@@ -42,7 +42,12 @@ from synth.people.names import people_named_in
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import SourceType, Statement
-from synth.themes.polarity import Polarity, statement_polarity
+from synth.themes.polarity import (
+    Polarity,
+    combined_polarity,
+    lean_polarity,
+    statement_polarity,
+)
 from synth.themes.private import embed_private, vector_key
 from synth.themes.service import person_themes
 from synth.themes.store import vectors_for
@@ -175,19 +180,36 @@ class _Context:
             for fb in self.feedback
         ]
 
+    def polarity(self, statement_id: uuid.UUID, text: str) -> float:
+        """One statement's polarity, by its cues and its stored vector's meaning."""
+        vector = self.vectors.get(statement_id)
+        return combined_polarity(text, vector, self.embedder.name)
+
     def theme_inputs(self) -> list[ThemeInput]:
         by_id = {s.id: s for s in self.statements}
+        # Polarity is decided per statement, cues and meaning together; the theme's is the
+        # way its statements lean, so one theme of plain factual praise is not "mixed".
+        scores = {
+            s.statement_id: self.polarity(s.statement_id, s.text)
+            for t in self.themes.themes
+            for s in t.statements
+        }
         return [
             ThemeInput(
                 label=t.label,
-                polarity=t.polarity,
+                polarity=lean_polarity(scores[s.statement_id] for s in t.statements),
                 reviewers=t.support.authors,
                 relationships=t.support.relationships,
                 representatives=[self.quote(by_id[r.statement_id]) for r in t.representatives],
                 statement_count=t.size,
                 source_ids=sorted({s.feedback_id for s in t.statements if s.feedback_id}),
                 spans=[
-                    Span(source_id=s.feedback_id, start=s.start, end=s.end)
+                    Span(
+                        source_id=s.feedback_id,
+                        start=s.start,
+                        end=s.end,
+                        polarity=scores[s.statement_id],
+                    )
                     for s in t.statements
                     if s.feedback_id
                 ],

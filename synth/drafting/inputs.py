@@ -28,6 +28,10 @@ class Span(Input):
     source_id: uuid.UUID
     start: int
     end: int
+    polarity: float = Field(
+        default=0.0,
+        description="-1 (growth area) to +1 (strength): each statement is placed on its own",
+    )
 
 
 class ThemeInput(Input):

@@ -179,11 +179,10 @@ def _sections(synthesis: Synthesis) -> Iterable[tuple[str, ThemeSection]]:
 # ------------------------------------------------------------------------------ embeddings
 
 
-@cache
 def _minilm() -> Any:
-    from synth.themes.embedders import LocalEmbedder
+    from synth.themes.embedders import local_embedder
 
-    return LocalEmbedder()
+    return local_embedder()
 
 
 def minilm(texts: Sequence[str]) -> npt.NDArray[np.float32]:

@@ -210,6 +210,12 @@ class LiteLLMEmbedder:
         return vectors
 
 
+@lru_cache(maxsize=1)
+def local_embedder() -> LocalEmbedder:
+    """The process's one packaged MiniLM (the model is loaded once, whoever asks)."""
+    return LocalEmbedder()
+
+
 @lru_cache
 def get_embedder(model: str | None = None) -> Embedder:
     """The embedder for `model` (default: the configured one, else the local MiniLM)."""
@@ -218,5 +224,5 @@ def get_embedder(model: str | None = None) -> Embedder:
     settings = get_settings()
     name = model or settings.embedding_model
     if name in (LOCAL_MODEL, "local", f"sentence-transformers/{LOCAL_MODEL}"):
-        return LocalEmbedder()
+        return local_embedder()
     return LiteLLMEmbedder(name, dim=settings.embedding_dim, api_base=settings.embedding_api_base)

@@ -211,12 +211,15 @@ def phrase_titles(
     *,
     model: str,
     exclude: Iterable[str] = (),
+    owners: Sequence[Sequence[object]] | None = None,
+    shared_by: int = 1,
 ) -> list[str]:
     """A title per theme, a phrase from its own statements (see above); a theme with no
     usable phrase falls back to its single most distinctive term (never two disjoint
     keywords). `vectors[t]` are the unit vectors of `themes[t]`'s statements, in the same
     order. `embed` None (a hosted embedder: phrases are not sent out for titling) gives those
-    terms for every theme."""
+    terms for every theme. With `owners` (who wrote each statement, per theme) a phrase must
+    occur in statements of at least `shared_by` of them: a title no single person wrote."""
     excluded = frozenset(w.lower() for w in exclude)
     if not themes or embed is None:
         return _term_titles(themes, excluded)
@@ -228,7 +231,10 @@ def phrase_titles(
     for texts, rows, centroid in zip(themes, vectors, centroids, strict=True):
         names = excluded | proper_names(texts)
         nearest = sorted(range(len(texts)), key=lambda i: (-float(rows[i] @ centroid), i))
-        pool = [c for i in nearest[:SOURCES_PER_THEME] for c in _candidates(texts[i], names)]
+        if owners is None:
+            pool = [c for i in nearest[:SOURCES_PER_THEME] for c in _candidates(texts[i], names)]
+        else:
+            pool = _shared(texts, owners[len(pools)], names, shared_by)
         pools.append(list(dict.fromkeys(pool)))
     phrases = sorted({p for pool in pools for p in pool})
     if not phrases:
@@ -258,6 +264,20 @@ def phrase_titles(
         fallback = _term_titles(themes, excluded)
         titles = [title or fallback[t] for t, title in enumerate(titles)]
     return titles
+
+
+def _shared(
+    texts: Sequence[str], owners: Sequence[object], names: frozenset[str], shared_by: int
+) -> list[str]:
+    """Candidate phrases of any statement that statements of `shared_by` owners contain."""
+    folded = [" ".join(_TITLE_WORD.findall(t.lower())) for t in texts]
+    found = []
+    for phrase in dict.fromkeys(c for text in texts for c in _candidates(text, names)):
+        key = phrase.lower()
+        writers = {owners[i] for i, text in enumerate(folded) if f" {key} " in f" {text} "}
+        if len(writers) >= shared_by:
+            found.append(phrase)
+    return found
 
 
 def _term_titles(themes: Sequence[Sequence[str]], excluded: frozenset[str]) -> list[str]:

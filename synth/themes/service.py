@@ -35,7 +35,7 @@ from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
 from synth.themes.labels import phrase_titles, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
-from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
+from synth.themes.polarity import CLEAR, Polarity, combined_polarity, lean_polarity
 from synth.themes.private import embed_private, vector_key
 from synth.themes.schemas import (
     IngestStatus,
@@ -51,6 +51,7 @@ from synth.themes.schemas import (
 from synth.themes.store import nearest, vectors_for
 
 MIN_THEME_STATEMENTS = 2
+SHARED_TITLE_AUTHORS = 2  # an HR title is a phrase at least this many authors wrote
 STATEMENTS_PER_THEME_STEP = 40
 ORG_EXCERPTS = 3
 
@@ -93,32 +94,42 @@ def name_terms(db_session: Session) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _clustered(
-    db_session: Session, statements: Sequence[Statement], embedder: Embedder
-) -> tuple[list[Statement], np.ndarray, list[int]]:
-    """The embedded statements (in order), their vectors, and their theme labels (-1 none)."""
+class _Found(NamedTuple):
+    ready: list[Statement]
+    """The embedded statements, in order."""
+    matrix: np.ndarray
+    labels: list[int]
+    """Theme label per statement (-1 none)."""
+    stance: list[float]
+    """Polarity per statement (cues and meaning), as the drafter reads it."""
+
+
+def _clustered(db_session: Session, statements: Sequence[Statement], embedder: Embedder) -> _Found:
+    """The embedded statements clustered, themes praised and criticised alike split."""
     vectors = vectors_for(db_session, vector_key(embedder), [s.id for s in statements])
     ready = [s for s in statements if s.id in vectors]
     if not ready:
-        return [], np.zeros((0, embedder.dim), dtype=np.float32), []
+        return _Found([], np.zeros((0, embedder.dim), dtype=np.float32), [], [])
     matrix = np.stack([vectors[s.id] for s in ready])
     smallest = min_theme_size(len(ready))
     result = cluster_embeddings(matrix, min_theme_size=smallest)
-    stance = [statement_polarity(s.text) for s in ready]
-    return ready, matrix, split_by_stance([int(x) for x in result.labels], stance, smallest)
+    stance = [combined_polarity(s.text, matrix[i], embedder.name) for i, s in enumerate(ready)]
+    labels = split_by_stance([int(x) for x in result.labels], stance, smallest)
+    return _Found(ready, matrix, labels, stance)
 
 
 def split_by_stance(labels: Sequence[int], stance: Sequence[float], smallest: int) -> list[int]:
     """A theme whose statements praise and criticise the same thing becomes two when each side
     has at least `smallest` statements ("thorough reviews" and "reviews arrive late" share
     their words, not their message): the smaller side (criticism on a tie) leaves with its
-    own id; statements that lean neither way stay with the larger side."""
+    own id; statements that lean neither way clearly (|score| <= `CLEAR`) stay with the
+    larger side."""
     split = list(labels)
     next_id = max(labels, default=-1) + 1
     for theme in sorted({label for label in labels if label >= 0}):
         members = [i for i, label in enumerate(labels) if label == theme]
-        praise = [i for i in members if stance[i] > 0]
-        criticism = [i for i in members if stance[i] < 0]
+        praise = [i for i in members if stance[i] > CLEAR]
+        criticism = [i for i in members if stance[i] < -CLEAR]
         if min(len(praise), len(criticism)) < smallest:
             continue
         for i in criticism if len(criticism) <= len(praise) else praise:
@@ -141,7 +152,7 @@ def _peer_themes(
     embedder: Embedder,
     *conditions: ColumnElement[bool],
     exclude: frozenset[str],
-    phrases: bool = True,
+    shared: bool = False,
 ) -> _Clustering:
     """Peer-feedback statements matching `conditions`, clustered and named as themes."""
     statements = db_session.scalars(
@@ -149,7 +160,7 @@ def _peer_themes(
         .where(Statement.source_type == SourceType.PEER_FEEDBACK, *conditions)
         .order_by(Statement.created_at, Statement.feedback_id, Statement.position)
     ).all()
-    ready, matrix, labels = _clustered(db_session, statements, embedder)
+    ready, matrix, labels, stance = _clustered(db_session, statements, embedder)
     relationships = dict(
         db_session.execute(
             select(PeerFeedback.id, PeerFeedback.relationship).where(
@@ -166,10 +177,12 @@ def _peer_themes(
         ready,
         matrix,
         labels,
+        stance,
         relationships,
         chains,
         exclude=exclude,
-        embedder=embedder if phrases else None,
+        embedder=embedder,
+        shared=shared,
     )
     return _Clustering(statements, ready, matrix, labels, relationships, themes)
 
@@ -216,14 +229,16 @@ def _build_themes(
     ready: list[Statement],
     matrix: np.ndarray,
     labels: list[int],
+    stance: Sequence[float],
     relationships: Mapping[uuid.UUID, Relationship],
     chains: Mapping[uuid.UUID, frozenset[uuid.UUID]],
     *,
     exclude: frozenset[str],
     embedder: Embedder | None,
+    shared: bool = False,
 ) -> list[Theme]:
-    """`embedder` None: keyphrase labels (words the whole theme shares), never a phrase
-    lifted from one statement."""
+    """`shared`: titles are phrases that several authors wrote (HR's view), never one lifted
+    from one person's statement."""
     threshold = get_settings().anonymity_threshold
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
@@ -235,9 +250,7 @@ def _build_themes(
     # Nor does a remark about who someone is rather than what they did ("bossy"): it stays in
     # the theme for the manager, flagged, but never names it. A strength is not named from
     # its criticism, nor a growth area from its praise.
-    polarity = {
-        t: theme_polarity(statement_polarity(ready[i].text) for i in groups[t]) for t in ids
-    }
+    polarity = {t: lean_polarity(stance[i] for i in groups[t]) for t in ids}
     titled = []
     for t in ids:
         usable = [
@@ -248,7 +261,7 @@ def _build_themes(
         want = {Polarity.STRENGTH: 1, Polarity.GROWTH_AREA: -1}.get(polarity[t], 0)
         # Only what clearly leans the other way is set aside ("generous with help" never
         # names a growth area); neutral statements still count.
-        aligned = [i for i in usable if statement_polarity(ready[i].text) * want >= 0]
+        aligned = [i for i in usable if stance[i] * want >= -CLEAR]
         titled.append(aligned or usable)
     names = phrase_titles(
         [[ready[i].text for i in members] for members in titled],
@@ -256,6 +269,8 @@ def _build_themes(
         embedder.embed if embedder is not None and embedder.local else None,
         model=embedder.name if embedder is not None else "",
         exclude=exclude,
+        owners=[[ready[i].author_id for i in members] for members in titled] if shared else None,
+        shared_by=SHARED_TITLE_AUTHORS,
     )
     themes: list[Theme] = []
     for theme_id, name in zip(ids, names, strict=True):
@@ -319,10 +334,10 @@ def org_themes(
         )
     periods.get(db_session=db_session, principal=principal, period_id=period_id)
     exclude = name_terms(db_session)
-    # HR sees no statement about an individual: an org theme is named by the words its
-    # statements share, not by a phrase lifted from one of them ("carried the sync client").
+    # HR sees no statement about an individual: an org theme is named by a phrase several of
+    # its authors wrote, never one lifted from one person's feedback ("carried the sync client").
     found = _peer_themes(
-        db_session, embedder, Statement.period_id == period_id, exclude=exclude, phrases=False
+        db_session, embedder, Statement.period_id == period_id, exclude=exclude, shared=True
     )
     shown = [t for t in found.themes if t.support.outside_chain >= wanted]
     # Names of people outside the org too, as the texts use them ("pairs with Kofi").

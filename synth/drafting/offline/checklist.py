@@ -25,9 +25,9 @@ from synth.drafting.inputs import (
     FeedbackItem,
     Quote,
 )
+from synth.drafting.offline.support import sentences, weigh
 from synth.drafting.offline.text import (
     cap,
-    citable,
     cite_all,
     clip,
     count,
@@ -85,7 +85,8 @@ Feedback = Mapping[uuid.UUID, FeedbackItem]
 
 def draft_checklist(inputs: ChecklistInputs) -> EvidenceChecklist:
     feedback: Feedback = {f.id: f for f in inputs.feedback}
-    items = [_item(inputs, item, feedback) for item in inputs.items]
+    pool = sentences(inputs.feedback)
+    items = [_item(inputs, item, feedback, pool) for item in inputs.items]
     return EvidenceChecklist(
         assessment_id=inputs.assessment.id, items=items, summary=_summary(inputs, items, feedback)
     )
@@ -122,9 +123,10 @@ def status_of(supporting: int, specific: int, contradicting: int) -> EvidenceSuf
     return EvidenceSufficiency.THIN
 
 
-def _item(inputs: ChecklistInputs, item: AssessmentItemInput, feedback: Feedback) -> ChecklistItem:
-    supporting = [q for q in item.supporting if citable(q)]
-    contradicting = [q for q in item.contradicting if citable(q)]
+def _item(
+    inputs: ChecklistInputs, item: AssessmentItemInput, feedback: Feedback, pool: list[Quote]
+) -> ChecklistItem:
+    supporting, contradicting = weigh(item, pool, inputs.themes, inputs.feedback)
     backers = _reviewers(supporting, feedback)
     specific = _specific(supporting, feedback)
     against = _reviewers(contradicting, feedback)

@@ -23,6 +23,7 @@ from synth.drafting.offline.text import (
     count,
     engineer_safe,
     join,
+    keywords,
     number,
     quoted,
     sub_quote,
@@ -84,8 +85,9 @@ _PEER_CLASSES = {
 }
 
 
-def peer_class(text: str) -> str | None:
-    """How one peer comment on an expectation reads: an explicit verdict first, then lean."""
+def verdict_class(text: str) -> str | None:
+    """An explicit verdict on an expectation ("Partially met.", "not started", "on time"),
+    if the text gives one."""
     start = _VERDICT_START.search(text)
     if start:
         return next(k for k in ("partial", "missed", "met") if start.group(k))
@@ -95,6 +97,14 @@ def peer_class(text: str) -> str | None:
         return "missed"
     if _MET.search(text):
         return "met"
+    return None
+
+
+def peer_class(text: str) -> str | None:
+    """How one peer comment on an expectation reads: an explicit verdict first, then lean."""
+    verdict = verdict_class(text)
+    if verdict is not None:
+        return verdict
     score = statement_polarity(text)
     if score > LEAN:
         return "positive"
@@ -104,8 +114,11 @@ def peer_class(text: str) -> str | None:
 
 
 def _peer_view(expectation: ExpectationInput) -> tuple[list[Quote], list[str]]:
+    """Peer comments found by meaning, and the verdicts they give. Only an explicit verdict
+    counts towards the status: these comments are about the same work, not answers about the
+    expectation, and their tone (praise of the person, say) is no verdict on it."""
     quotes = [q for q in expectation.peer_comments if engineer_safe(q)]
-    return quotes, [c for q in quotes if (c := peer_class(q.text)) is not None]
+    return quotes, [c for q in quotes if (c := verdict_class(q.text)) is not None]
 
 
 def _peer_score(classes: list[str]) -> float | None:
@@ -114,19 +127,47 @@ def _peer_score(classes: list[str]) -> float | None:
     return sum(_PEER_CLASSES[c][0] for c in classes) / len(classes)
 
 
-def expectation_evidence(expectation: ExpectationInput) -> ExpectationEvidence:
-    """Status from a weighted average: self outcome (1), key-step progress (0.5) and peer
-    comments (their average, weighing as much as two voices at most). Key steps alone are a
-    plan, not an outcome: with no self outcome and no peer verdict the status is unclear."""
+MIN_SHARED_WORDS = 2  # one shared word ("tests") is a coincidence; two name the same work
+
+
+def own_account(expectation: ExpectationInput, whole: Quote | None) -> list[tuple[Quote, str]]:
+    """What the overall self-assessment says about this expectation: its sentences that
+    share at least two content words with the title and give a verdict on it ("not started",
+    "on time"; tone alone is no verdict on one expectation among several). An engineer often
+    writes one account of the period rather than a note per expectation."""
+    title = keywords(expectation.title)
+    found = []
+    for quote, _ in self_statements(whole):
+        if len(keywords(quote.text) & title) < MIN_SHARED_WORDS:
+            continue
+        verdict = verdict_class(quote.text)
+        if verdict is not None:
+            found.append((quote, verdict))
+    return found
+
+
+def expectation_evidence(
+    expectation: ExpectationInput, whole: Quote | None = None
+) -> ExpectationEvidence:
+    """Status from a weighted average: the self-assessment (its outcome, and what the overall
+    self-assessment says about the expectation: together at most two voices), key-step
+    progress (0.5) and peer verdicts (their average, weighing as much as two voices at most).
+    Key steps alone are a plan, not an outcome: with no self-assessment of it and no peer
+    verdict the status is unclear."""
     quotes, classes = _peer_view(expectation)
+    account = own_account(expectation, whole)
     parts: list[str] = []
     total = weight = 0.0
     outcome = expectation.self_outcome
     if outcome is not None:
         total, weight = _SELF_SCORE[outcome], 1.0
         parts.append(f"the self-assessment says {_SELF_WORDS[outcome]}")
-    else:
+    elif not account:
         parts.append("there is no self-assessment of it")
+    if account:
+        total += sum(_PEER_CLASSES[c][0] for _, c in account) / len(account)
+        weight += 1.0
+        parts.append(f"the overall self-assessment {_PEER_CLASSES[account[0][1]][1]}")
     steps_total = expectation.key_steps_total
     if steps_total > 0:
         done = min(expectation.key_steps_done, steps_total)
@@ -140,7 +181,7 @@ def expectation_evidence(expectation: ExpectationInput) -> ExpectationEvidence:
         total += peers * voices
         weight += voices
     parts.append(_peer_words(quotes, classes))
-    if outcome is None and peers is None:
+    if outcome is None and peers is None and not account:
         status = EvidenceStatus.UNCLEAR
     else:
         score = total / weight
@@ -161,6 +202,7 @@ def expectation_evidence(expectation: ExpectationInput) -> ExpectationEvidence:
     if outcome is not None and peers is not None and abs(_SELF_SCORE[outcome] - peers) >= 0.5:
         note += " The self-assessment and reviewers see this differently."
     sources = [expectation.self_quote] if expectation.self_quote else []
+    sources += [q for q, _ in account]
     return ExpectationEvidence(
         expectation_id=expectation.id,
         title=expectation.title,
@@ -202,7 +244,7 @@ def self_vs_peers(
     asks: list[str],
 ) -> list[SelfVsPeers]:
     result: list[SelfVsPeers] = []
-    own = _self_statements(inputs.self_overall)
+    own = self_statements(inputs.self_overall)
     overall = _overall(own, strengths, growth, asks)
     if overall is not None:
         result.append(overall)
@@ -217,7 +259,7 @@ def self_vs_peers(
     return result
 
 
-def _self_statements(whole: Quote | None) -> list[tuple[Quote, float]]:
+def self_statements(whole: Quote | None) -> list[tuple[Quote, float]]:
     if whole is None or not engineer_safe(whole):
         return []
     spans = split_statements(whole.text)
@@ -234,7 +276,7 @@ def _overall(
     criticism = sum(1 for _, s in own if s < -LEAN)
     self_lean = _lean(praise, criticism)
     peer_lean = _lean(
-        sum(s.theme.reviewers for s in strengths), sum(s.theme.reviewers for s in growth)
+        sum(s.output.reviewers for s in strengths), sum(s.output.reviewers for s in growth)
     )
     if self_lean == 0 or peer_lean == 0:
         return None
@@ -325,7 +367,7 @@ def _on_expectation(
     related = [s for s in growth if about(expectation.title, s.theme)]
     if outcome is Outcome.MET and related:
         section = related[0]
-        reviewers = count(section.theme.reviewers, "reviewer")
+        reviewers = count(section.output.reviewers, "reviewer")
         asks.append(
             f"Your self-assessment calls {title} met, while {reviewers} raise "
             f"{quoted(section.theme.label)}. How do the two fit together?"
@@ -350,7 +392,7 @@ def _on_theme(
     if not matches:
         return None
     quote, score = matches[0]
-    reviewers = count(section.theme.reviewers, "reviewer")
+    reviewers = count(section.output.reviewers, "reviewer")
     name = quoted(section.theme.label)
     citations = [cite(quote), cite(section.quotes[0])]
     topic = theme_name(section.theme.label)

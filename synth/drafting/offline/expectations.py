@@ -23,10 +23,11 @@ from datetime import date, timedelta
 
 from synth.cycles.models import ExpectationKind, Outcome
 from synth.drafting.inputs import ExpectationInput, ExpectationInputs, LevelInput, ThemeInput
+from synth.drafting.offline.carry import carry_over, unfinished
 from synth.drafting.offline.plan import (
-    ACHIEVABLE,
     SCOPE,
     Plan,
+    achievable,
     competency_name,
     from_level,
     key_steps_for,
@@ -35,6 +36,7 @@ from synth.drafting.offline.plan import (
     relevant,
     stability_title,
     steady,
+    theme_text,
     time_bound,
     topic_for,
     with_objective,
@@ -67,6 +69,8 @@ MAX_GROWTH = 2
 CORROBORATED = 2  # reviewers behind a theme before it shapes an expectation
 WELL_CORROBORATED = 3  # reviewers behind a gap before it is remedial
 
+# Where a growth expectation shows at the level, in the ladder's words for its scope.
+_SCOPED = {OUTCOME: ", across the projects you lead"}
 _SAID = {Outcome.MET: "met", Outcome.PARTIALLY_MET: "partly met", Outcome.MISSED: "missed"}
 
 
@@ -127,6 +131,17 @@ def _regular(
         objective = plan.objective_for(context, related_only=True)
         if objective is not None:
             chosen.append(_team_objective(plan, objective))
+    # Then what is left of this period's expectations, then the team's objectives: every
+    # suggestion answers something the engineer and manager already agreed matters.
+    for expectation in unfinished(plan):
+        if len(chosen) >= MIN_EXPECTATIONS:
+            break
+        chosen.append(carry_over(plan, expectation))
+    if len(chosen) < MIN_EXPECTATIONS and plan.objectives:
+        if not any(s.kind is ExpectationKind.TEAM_OBJECTIVE for s in chosen):
+            objective = plan.objective_for(context)
+            assert objective is not None
+            chosen.append(_team_objective(plan, objective))
     # Fill from the level, first avoiding competencies reviewers already name as strengths.
     strong_in = {t.competency for s in strengths if (t := peek_topic(s)) is not None}
     for pass_ in (0, 1):
@@ -156,9 +171,14 @@ def _strong(
 
 def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation:
     topic = topic_for(plan, theme)
-    text = " ".join([theme.label, *(q.text for q in theme.representatives)])
+    text = theme_text(theme)
     style = OUTCOME if plan.style == OBJECTIVE else plan.style
-    title, objective = with_objective(plan, topic.titles[style].format(due=day(due)), text)
+    base = topic.titles[style].format(due=day(due))
+    if "you lead" not in base:
+        base += _SCOPED.get(plan.style, "")
+    title, objective = with_objective(plan, base, text)
+    if title == base:  # nothing else it builds on: it cites the growth area itself
+        title = f"{base}, answering {quoted(theme.label)}"
     linked = _carried_over(plan.inputs.current_expectations, theme)
     reviewers = count(theme.reviewers, "reviewer")
     remedial = (
@@ -190,12 +210,12 @@ def _growth(plan: Plan, theme: ThemeInput, *, due: date) -> SuggestedExpectation
             specific=f"It names one behaviour, {topic.what}, and where it shows: "
             f"{SCOPE[plan.style]}.",
             measurable=topic.measures[style],
-            achievable=ACHIEVABLE[plan.style],
+            achievable=achievable(plan, topic.what),
             relevant=relevant(plan, f"{quoted(theme.label)} ({reviewers})", line, objective),
             time_bound=time_bound(plan, due),
         ),
         due_on=due,
-        key_steps=key_steps_for(plan, topic.steps, objective),
+        key_steps=key_steps_for(plan, topic.steps, objective, what=topic.what),
     )
 
 
@@ -360,7 +380,7 @@ def _team_objective(plan: Plan, objective: str) -> SuggestedExpectation:
         smart=Smart(
             specific=f"It names the objective and your part in it: {SCOPE[plan.style]}.",
             measurable=measurable,
-            achievable=ACHIEVABLE[plan.style],
+            achievable=achievable(plan, f"your part in “{objective}”"),
             relevant=relevant(plan, f"the objective “{objective}”", line, None),
             time_bound=time_bound(plan, plan.due),
         ),

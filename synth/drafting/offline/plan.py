@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from synth.cycles.models import ExpectationKind
-from synth.drafting.inputs import ExpectationInputs, LevelInput, ThemeInput
+from synth.drafting.inputs import ExpectationInput, ExpectationInputs, LevelInput, ThemeInput
+from synth.drafting.offline.meaning import similarity
 from synth.drafting.offline.text import day, keywords, quoted
 from synth.drafting.offline.topics import (
     ACTIVITY,
@@ -31,16 +32,27 @@ SCOPE = {
     OUTCOME: "the projects you lead",
     OBJECTIVE: "the work behind the objective",
 }
-ACHIEVABLE = {
-    ACTIVITY: "The steps are small and weekly, and you set them together with your manager.",
-    OWNERSHIP: "It fits inside the features you already own, and the key steps break it into "
-    "monthly pieces.",
-    OUTCOME: "It builds on work you already lead, and the target is agreed against a baseline "
-    "before the period is locked.",
-    OBJECTIVE: "It is scoped to your part of the objective, with owners and dependencies agreed "
-    "at the start.",
-}
 UNIT = {ACTIVITY: "task", OWNERSHIP: "feature you own", OUTCOME: "project you lead"}
+# MiniLM cosine at which a current expectation or an objective is about the same thing as a
+# suggestion's source (a theme, a ladder line): the suggestion then builds on it and cites it.
+ANCHORED = 0.35
+# Below this cosine between a theme and every topic, no topic describes it: the theme's own
+# name carries the expectation.
+TOPICAL = 0.2
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What a suggestion answers besides its theme: a current expectation or an objective."""
+
+    kind: str  # "expectation" or "objective"
+    text: str
+
+    def clause(self) -> str:
+        """How a title cites it."""
+        if self.kind == "objective":
+            return f", in support of “{self.text}”"
+        return f", building on “{self.text}”"
 
 
 @dataclass
@@ -51,6 +63,7 @@ class Plan:
     used_topics: set[str] = field(default_factory=set)
     used_competencies: set[str] = field(default_factory=set)
     objective_uses: dict[str, int] = field(default_factory=dict)
+    cited: set[str] = field(default_factory=set)  # current expectations a suggestion builds on
 
     @property
     def level(self) -> LevelInput:
@@ -81,6 +94,22 @@ class Plan:
         chosen = ranked[0][1]
         self.objective_uses[chosen] = self.objective_uses.get(chosen, 0) + 1
         return chosen
+
+    def anchor_for(self, text: str, *, objectives: bool = True) -> Anchor | None:
+        """The current expectation or objective closest in meaning to `text`, when it is
+        about the same thing; ties go to expectations, then input order."""
+        pool = [Anchor("expectation", e.title.strip().rstrip(".")) for e in self.current]
+        if objectives:
+            pool += [Anchor("objective", o) for o in self.objectives]
+        if not pool or not text.strip():
+            return None
+        sims = similarity([text], [a.text for a in pool])[0]
+        best = max(range(len(pool)), key=lambda i: (round(float(sims[i]), 4), -i))
+        return pool[best] if sims[best] >= ANCHORED else None
+
+    @property
+    def current(self) -> list[ExpectationInput]:
+        return sorted(self.inputs.current_expectations, key=lambda e: e.position)
 
 
 # --- building one expectation ---------------------------------------------------------------
@@ -123,58 +152,98 @@ def time_bound(plan: Plan, due: date) -> str:
     return f"Due {day(due)}, with a mid-point check on {day(middle)}."
 
 
-def key_steps_for(plan: Plan, core: tuple[str, ...], objective: str | None) -> list[str]:
+def key_steps_for(
+    plan: Plan, core: tuple[str, ...], objective: str | None, *, what: str
+) -> list[str]:
+    """The topic's own steps between a first and a last step that fit the style; both name
+    the behaviour (`what`), so no step repeats verbatim across one engineer's suggestions."""
     start = plan.inputs.next_period.starts_on
     first_month = min(start + timedelta(days=30), plan.due)
     style = OUTCOME if plan.style == OBJECTIVE and not objective else plan.style
     first = {
-        ACTIVITY: "Agree with your manager in your next 1:1 what this looks like in practice, "
-        "with one example",
-        OWNERSHIP: "Write a half-page plan for doing this on your current features and share it "
+        ACTIVITY: f"Agree with your manager in your next 1:1 what {what} looks like in "
+        "practice, with one example",
+        OWNERSHIP: f"Write a half-page plan for {what} on your current features and share it "
         "with your manager",
-        OUTCOME: f"Agree the baseline and how the result will be measured with your manager by "
-        f"{day(first_month)}",
-        OBJECTIVE: f"Link this work to “{objective}” in the team plan, using the measure the "
+        OUTCOME: f"Agree the baseline for {what} and how the result will be measured with your "
+        f"manager by {day(first_month)}",
+        OBJECTIVE: f"Link {what} to “{objective}” in the team plan, using the measure the "
         "objective uses",
     }[style]
     last = {
-        ACTIVITY: "Bring one example to every weekly 1:1 and note it in the 1:1 doc",
-        OWNERSHIP: "Review progress with your manager monthly and adjust the steps, not the "
-        "expectation",
-        OUTCOME: "Report the result against the baseline at the end of the period",
-        OBJECTIVE: "Report progress against the objective to your manager and the team every month",
+        ACTIVITY: f"Bring one example of {what} to every weekly 1:1 and note it in the 1:1 doc",
+        OWNERSHIP: f"Review progress on {what} with your manager monthly and adjust the steps, "
+        "not the expectation",
+        OUTCOME: f"Report the result on {what} against the baseline at the end of the period",
+        OBJECTIVE: f"Report progress on {what} against the objective to your manager and the "
+        "team every month",
     }[style]
     return [first, *core[:4], last]
 
 
+def achievable(plan: Plan, what: str) -> str:
+    """The style's reason it is attainable, about this behaviour (never a stock sentence
+    repeated under every suggestion)."""
+    return {
+        ACTIVITY: f"The steps towards {what} are small and weekly, and you set them together "
+        "with your manager.",
+        OWNERSHIP: f"{what[:1].upper()}{what[1:]} fits inside the features you already own, "
+        "and the key steps break it into monthly pieces.",
+        OUTCOME: f"It builds on work you already lead, and the target for {what} is agreed "
+        "against a baseline before the period is locked.",
+        OBJECTIVE: f"It is scoped to your part of the objective through {what}, with owners and "
+        "dependencies agreed at the start.",
+    }[plan.style]
+
+
 def with_objective(plan: Plan, title: str, text: str) -> tuple[str, str | None]:
-    """Staff and above: the title names an objective (the most related one)."""
-    if not plan.objective_style:
-        return title, None
+    """The title cites what the suggestion builds on. Staff and above: an objective (the
+    most related one). Below: a current expectation or objective about the same thing, when
+    there is one (the second value is the objective, if that is what it cites)."""
     named = next((o for o in plan.objectives if o in title), None)
     if named:
         return title, named
-    objective = plan.objective_for(text)
-    assert objective is not None
-    return f"{title}, in support of “{objective}”", objective
+    if plan.objective_style:
+        objective = plan.objective_for(text)
+        assert objective is not None
+        return f"{title}, across the teams involved, in support of “{objective}”", objective
+    anchor = plan.anchor_for(text)
+    if anchor is None:
+        return title, None
+    if anchor.kind == "objective":
+        plan.objective_uses[anchor.text] = plan.objective_uses.get(anchor.text, 0) + 1
+        return title + anchor.clause(), anchor.text
+    plan.cited.add(anchor.text)
+    return title + anchor.clause(), None
 
 
 def peek_topic(theme: ThemeInput) -> Topic | None:
     return match(" ".join([theme.label] * 3 + [q.text for q in theme.representatives]))[0]
 
 
+def theme_text(theme: ThemeInput) -> str:
+    """What a theme says: its name and its representative statements."""
+    return " ".join([theme.label, *(q.text for q in theme.representatives)])
+
+
+def topic_text(topic: Topic) -> str:
+    """What a topic is about, for matching by meaning: its behaviour and its titles."""
+    return " ".join([topic.what, topic.keep, *topic.titles.values()])
+
+
 def topic_for(plan: Plan, theme: ThemeInput) -> Topic:
-    label = theme.label
-    quotes = " ".join(q.text for q in theme.representatives)
+    """The unused topic closest in meaning to the theme (its name and statements), or one
+    worded around the theme's own name when no topic is about it."""
+    free = [t for t in TOPICS if t.key not in plan.used_topics]
     best: Topic | None = None
-    best_score = 0
-    for topic in TOPICS:
-        if topic.key in plan.used_topics:
-            continue
-        score = 3 * len(topic.pattern.findall(label)) + len(topic.pattern.findall(quotes))
-        if score > best_score:
-            best, best_score = topic, score
-    topic = best or general(quoted(label))
+    if free:
+        texts = [theme.label, *(q.text for q in theme.representatives)]
+        sims = similarity(texts, [topic_text(t) for t in free])
+        # The name weighs as much as all statements together.
+        score = 0.5 * sims[0] + 0.5 * sims[1:].mean(axis=0) if len(texts) > 1 else sims[0]
+        at = max(range(len(free)), key=lambda i: (round(float(score[i]), 4), -i))
+        best = free[at] if score[at] >= TOPICAL else None
+    topic = best or general(quoted(theme.label))
     plan.used_topics.add(topic.key)
     if topic.competency:
         plan.used_competencies.add(topic.competency)
@@ -222,7 +291,7 @@ def steady(
     if objective:
         key_steps = [f"Agree with your manager how {topic.what} serves “{objective}”", *core]
     elif plan.style == ACTIVITY:
-        key_steps = key_steps_for(plan, core, None)
+        key_steps = key_steps_for(plan, core, None, what=topic.what)
     else:
         key_steps = list(core)
     line = level_line(plan.level, topic.competency, text)
@@ -294,10 +363,10 @@ def from_level(
             specific=f"It names one behaviour, {topic.what}, and where it shows: "
             f"{SCOPE[plan.style]}.",
             measurable=topic.measures[style],
-            achievable=ACHIEVABLE[plan.style],
+            achievable=achievable(plan, topic.what),
             relevant=relevant(plan, answers, line, objective),
             time_bound=time_bound(plan, plan.due),
         ),
         due_on=plan.due,
-        key_steps=key_steps_for(plan, topic.steps, objective),
+        key_steps=key_steps_for(plan, topic.steps, objective, what=topic.what),
     )

@@ -18,6 +18,7 @@ from synth.drafting.offline.evidence import Section, expectation_evidence, self_
 from synth.drafting.offline.text import (
     LEAN,
     Place,
+    Statement,
     cap,
     cite,
     clip,
@@ -28,9 +29,9 @@ from synth.drafting.offline.text import (
     number,
     quoted,
     relationship_mix,
-    reviewer_of,
     theme_name,
     theme_place,
+    theme_statements,
 )
 from synth.drafting.outputs import (
     Alignment,
@@ -45,7 +46,6 @@ from synth.drafting.outputs import (
 )
 from synth.drafting.specificity import is_specific
 from synth.guards.bias import bias_terms
-from synth.themes.polarity import statement_polarity
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3
@@ -70,10 +70,13 @@ def draft_synthesis(inputs: SynthesisInputs) -> Synthesis:
     _check_enough(inputs)
     feedback = {f.id: f for f in inputs.feedback}
     sections = _sections(inputs, feedback)
-    strengths = [s for s in sections if s.place is Place.STRENGTH]
-    growth = [s for s in sections if s.place is not Place.STRENGTH]
+    # Led by the sides most reviewers give: a lone criticism inside a theme of praise comes
+    # after growth areas several reviewers raise.
+    by_voices = sorted(sections, key=lambda s: -s.output.reviewers)
+    strengths = [s for s in by_voices if s.place is Place.STRENGTH]
+    growth = [s for s in by_voices if s.place is not Place.STRENGTH]
     expectations = sorted(inputs.expectations, key=lambda e: (e.position, str(e.id)))
-    evidence = [expectation_evidence(e) for e in expectations]
+    evidence = [expectation_evidence(e, inputs.self_overall) for e in expectations]
     points = Points()
     comparisons = self_vs_peers(inputs, expectations, strengths, growth, points.divergence)
     vague = [f.id for f in inputs.feedback if not f.specific]
@@ -124,81 +127,96 @@ def _check_enough(inputs: SynthesisInputs) -> None:
 
 
 def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
+    """Each corroborated theme as a strength, a growth area, or both: every statement is
+    placed by its own polarity, so praise inside a theme reviewers mostly criticise becomes a
+    strength of the same name (when enough reviewers give it) and never evidence of the growth
+    area."""
     # The manager's synthesis covers every corroborated theme; themes below the anonymity
     # threshold are dropped from the engineer's version when it is released (release.py).
-    threshold = MIN_REVIEWERS
     ordered = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
     sections = []
     for theme in ordered:
-        if theme.reviewers < threshold:
+        if theme.reviewers < MIN_REVIEWERS:
             continue
-        place = theme_place(theme)
-        quotes = _claim_quotes(theme, place, feedback)
-        if not quotes:
-            continue
-        claims = [
-            Claim(text=_claim_text(i, place, q), citations=[cite(q)]) for i, q in enumerate(quotes)
-        ]
-        section = ThemeSection(
-            theme=theme_name(theme.label),
-            summary=_summary(theme, place, feedback),
-            claims=claims,
-            reviewers=theme.reviewers,
-        )
-        sections.append(Section(theme, place, section, quotes))
+        statements = theme_statements(theme, feedback)
+        lean = Place.STRENGTH if theme_place(theme) is Place.STRENGTH else Place.GROWTH
+        sides: dict[Place, list[Statement]] = {Place.STRENGTH: [], Place.GROWTH: []}
+        for statement in statements:
+            # A statement goes against its theme's lean only when it clearly leans the other
+            # way: a faint score is as likely noise as a different view.
+            side = (
+                lean
+                if abs(statement.score) <= LEAN
+                else Place.STRENGTH
+                if statement.score > 0
+                else Place.GROWTH
+            )
+            sides[side].append(statement)
+        for place in (lean, Place.GROWTH if lean is Place.STRENGTH else Place.STRENGTH):
+            found = sides[place]
+            voices = {s.reviewer for s in found}
+            if not voices:
+                continue
+            # The theme is corroborated; a side of it may rest on one voice, and says so
+            # ("one reviewer raises ..."), since a lone criticism inside a theme of praise is
+            # still what the manager should see. The release drops what is below the
+            # anonymity threshold.
+            quotes = _claim_quotes(found)
+            if not quotes:
+                continue
+            claims = [
+                Claim(text=_claim_text(i, place, q), citations=[cite(q)])
+                for i, q in enumerate(quotes)
+            ]
+            # The lean side speaks for every reviewer of the theme except those who only give
+            # the other view (the statements at hand may be a sample of the theme's).
+            only_other = {s.reviewer for s in statements} - voices
+            reviewers = max(len(voices), theme.reviewers - len(only_other))
+            if place is not lean:
+                reviewers = len(voices)
+            section = ThemeSection(
+                theme=theme_name(theme.label),
+                summary=_summary(theme, place, found, reviewers),
+                claims=claims,
+                reviewers=reviewers,
+            )
+            sections.append(Section(theme, place, section, quotes))
     return sections
 
 
-def _claim_quotes(theme: ThemeInput, place: Place, feedback: Feedback) -> list[Quote]:
-    """Up to three representatives, one per reviewer: those leaning the section's way first,
-    then those about the engineer rather than the writer (a first-person aside such as "when
-    I was stuck" says more about who wrote it), then those with concrete detail. A split view
-    takes one from each side first."""
-    want = {Place.STRENGTH: 1, Place.GROWTH: -1, Place.SPLIT: 0}[place]
-    candidates = [q for q in theme.representatives if engineer_safe(q)]
-    scored = [(statement_polarity(q.text), i, q) for i, q in enumerate(candidates)]
-    if want:
-        aligned = [x for x in scored if x[0] * want >= 0]
-        scored = aligned or scored  # an opposite quote only when there is nothing else
-        scored.sort(
-            key=lambda x: (
-                x[0] * want <= 0,
-                first_person(x[2].text),
-                not is_specific(x[2].text),
-                x[1],
-            )
-        )
-    else:
-        sides = [min(scored, key=lambda x: (-x[0], x[1]), default=None)]
-        sides.append(min(scored, key=lambda x: (x[0], x[1]), default=None))
-        first = [x for x in sides if x is not None]
-        scored = first + [x for x in scored if x not in first]
+def _claim_quotes(statements: list[Statement]) -> list[Quote]:
+    """Up to three whole sentences, one per reviewer, strongest evidence first: specific
+    ones (a number, a date, a named thing) before general ones, then those about the engineer
+    rather than the writer (a first-person aside such as "when I was stuck" says more about
+    who wrote it), then the clearest in tone."""
+    ranked = sorted(
+        (s for s in statements if engineer_safe(s.quote)),
+        key=lambda s: (
+            not is_specific(s.quote.text),
+            first_person(s.quote.text),
+            -abs(s.score),
+            s.order,
+        ),
+    )
     chosen: list[Quote] = []
     reviewers: set[str] = set()
-    for _, _, quote in scored:
-        who = reviewer_of(quote, feedback)
-        if who in reviewers:
+    spans: set[tuple[uuid.UUID, int]] = set()
+    for statement in ranked:
+        key = (statement.quote.source_id, statement.quote.start)
+        if statement.reviewer in reviewers or key in spans:
             continue
-        reviewers.add(who)
-        chosen.append(quote)
+        reviewers.add(statement.reviewer)
+        spans.add(key)
+        chosen.append(statement.quote)
         if len(chosen) == MAX_CLAIMS:
             break
     return chosen
 
 
 def _claim_text(index: int, place: Place, quote: Quote) -> str:
-    """The quote, introduced. Whether feedback is specific is said once, in the summary: a
-    single statement is too short to judge."""
-    if place is Place.SPLIT:
-        score = statement_polarity(quote.text)
-        lead = (
-            "On the positive side, a reviewer says:"
-            if score > LEAN
-            else "On the other side, a reviewer says:"
-            if score < -LEAN
-            else "A reviewer says:"
-        )
-    elif place is Place.STRENGTH:
+    """The quote, whole, introduced. Whether feedback is specific is said once, in the
+    summary: a single statement is too short to judge."""
+    if place is Place.STRENGTH:
         lead = ("One reviewer puts it this way:", "Another reviewer adds:", "A third adds:")[index]
     else:
         lead = (
@@ -206,33 +224,32 @@ def _claim_text(index: int, place: Place, quote: Quote) -> str:
             "Another reviewer sees the same pattern:",
             "A third adds:",
         )[index]
-    text = clip(quote.text.strip())
+    text = quote.text.strip()
     end = "" if re.search(r"[.!?…]$", text) else "."
     return f"{lead} “{text}”{end}"
 
 
-def _summary(theme: ThemeInput, place: Place, feedback: Feedback) -> str:
-    # How many, never who: the summary is what the engineer reads when the theme is released.
-    subject = cap(count(theme.reviewers, "reviewer"))
+def _summary(theme: ThemeInput, place: Place, statements: list[Statement], reviewers: int) -> str:
+    """One sentence of what the reviewers said: how many, about what, and whether they give
+    examples. How many, never who: the summary is what the engineer reads when the theme is
+    released."""
+    subject = cap(count(reviewers, "reviewer"))
     name = quoted(theme.label)
-    statements = count(theme.statement_count, "statement")
-    if place is Place.STRENGTH:
-        first = f"{subject} describe {name} as a strength, across {statements}."
-    elif place is Place.GROWTH:
-        first = f"{subject} raise {name} as something to work on, across {statements}."
-    else:
-        first = (
-            f"Reviewers are divided on {name}: {subject[:1].lower()}{subject[1:]} comment on it, "
-            "some as a strength and some as something to change."
-        )
-    items = [feedback[i] for i in theme.source_ids if i in feedback]
-    specific = sum(1 for f in items if f.specific)
-    if not items:
-        return first
+    one = reviewers == 1
+    specific = len({s.reviewer for s in statements if is_specific(s.quote.text)})
+    said = (
+        f"{subject} {'describes' if one else 'describe'} {name} as a strength"
+        if place is Place.STRENGTH
+        else f"{subject} {'raises' if one else 'raise'} {name} as something to work on"
+    )
     if specific == 0:
-        return f"{first} None of the feedback behind it gives a concrete example yet."
-    of = f"{cap(number(specific))} of the {count(len(items), 'feedback item')} behind it"
-    return f"{first} {of} give concrete examples."
+        return f"{said}, {'without' if one else 'none of them with'} a concrete example yet."
+    if one:
+        return f"{said}, with a concrete example."
+    if specific >= reviewers:
+        every = "both" if specific == 2 else "all"
+        return f"{said}, {every} with concrete examples."
+    return f"{said}, {number(specific)} of them with concrete examples."
 
 
 # --- talking points and overview ------------------------------------------------------------
@@ -252,7 +269,7 @@ def _talking_points(
         "What support or change would make the biggest difference here next period?",
     )
     for i, section in enumerate(growth[:2]):
-        reviewers = count(section.theme.reviewers, "reviewer")
+        reviewers = count(section.output.reviewers, "reviewer")
         verb = "are divided on" if section.place is Place.SPLIT else "raise"
         points.growth.append(f"{cap(reviewers)} {verb} {quoted(section.theme.label)}. {asks[i]}")
     diverged = " ".join(points.divergence)
@@ -351,13 +368,13 @@ def _overview(
         more = f", followed by {quoted(strengths[1].theme.label)}" if len(strengths) > 1 else ""
         sentences.append(
             f"The clearest strength is {quoted(top.theme.label)}, backed by "
-            f"{count(top.theme.reviewers, 'reviewer')}{more}."
+            f"{count(top.output.reviewers, 'reviewer')}{more}."
         )
     else:
         sentences.append("No strength is backed by enough reviewers to stand as a theme yet.")
     if growth:
         top = growth[0]
-        name, backers = quoted(top.theme.label), count(top.theme.reviewers, "reviewer")
+        name, backers = quoted(top.theme.label), count(top.output.reviewers, "reviewer")
         sentences.append(
             f"The main open question is {name}, where {backers} are divided."
             if top.place is Place.SPLIT

@@ -9,6 +9,7 @@ import enum
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
@@ -17,9 +18,9 @@ from synth.guards.bias import bias_terms
 from synth.guards.injection import detect_injection
 from synth.guards.two_track import forbidden_mentions
 from synth.text import STOPWORDS
-from synth.themes.polarity import Polarity, statement_polarity
+from synth.themes.polarity import CLEAR, Polarity, statement_polarity
 
-LEAN = 0.2  # |polarity| above which a statement counts as praise or criticism
+LEAN = CLEAR  # |polarity| above which a statement counts as praise or criticism
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 _FILLER = frozenset(_NUMBERS) | {"lot", "lots", "bit", "couple", "few", "several", "many"}
 _TOKEN = re.compile(r"[a-z][a-z0-9'’-]*[a-z0-9]", re.IGNORECASE)
@@ -270,3 +271,65 @@ def theme_place(theme: ThemeInput) -> Place:
     if criticism > praise:
         return Place.GROWTH
     return Place.SPLIT
+
+
+# --- a theme's statements as evidence -------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’)\]]*(?:\s|$))")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a theme as citable evidence: the whole sentence it sits in, its own
+    polarity (decided per statement, not per theme) and who wrote it."""
+
+    quote: Quote
+    score: float
+    reviewer: str
+    order: int
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole sentence(s) of `text` holding [start, end): a clause is never quoted cut
+    off from the rest of its sentence."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    left = before[-1] if before else 0
+    after = _SENTENCE_END.search(text, max(start, end - 1))
+    right = after.end() if after else len(text)
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    return min(left, start), max(right, end)
+
+
+def theme_statements(
+    theme: ThemeInput, feedback: Mapping[uuid.UUID, FeedbackItem]
+) -> list[Statement]:
+    """Every statement of a theme, each quoted as its whole sentence, with its own polarity
+    (the gathered one, else its cues). Inputs without statement spans fall back to the
+    theme's representatives."""
+    found: list[Statement] = []
+    for order, span in enumerate(theme.spans):
+        item = feedback.get(span.source_id)
+        if item is None or not 0 <= span.start < span.end <= len(item.text):
+            continue
+        own = item.text[span.start : span.end]
+        start, end = sentence_around(item.text, span.start, span.end)
+        quote = Quote(
+            source_id=span.source_id,
+            source_kind=SourceKind.PEER_FEEDBACK,
+            start=start,
+            end=end,
+            text=item.text[start:end],
+            reviewer=item.reviewer,
+        )
+        score = span.polarity or statement_polarity(own)
+        found.append(Statement(quote, score, item.reviewer, order))
+    if found:
+        return found
+    return [
+        Statement(q, statement_polarity(q.text), reviewer_of(q, feedback), order)
+        for order, q in enumerate(theme.representatives)
+        if is_peer(q)
+    ]

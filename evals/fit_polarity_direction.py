@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from evals.bench_polarity import Row, load, split
 from synth.people.names import neutral_pronouns
 from synth.themes.embedders import LOCAL_MODEL, LocalEmbedder
-from synth.themes.polarity import DIRECTION_FILE
+from synth.themes.stance import DIRECTION_FILE
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

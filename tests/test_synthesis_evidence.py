@@ -9,14 +9,8 @@ from synth.drafting.inputs import ExpectationInput, Quote
 from synth.drafting.offline.evidence import expectation_evidence, own_account
 from synth.drafting.offline.text import sentence_around
 from synth.drafting.outputs import EvidenceStatus, SourceKind
-from synth.themes.polarity import (
-    Polarity,
-    combined_polarity,
-    direction,
-    lean_polarity,
-    meaning_polarity,
-    statement_polarity,
-)
+from synth.themes.polarity import Polarity, statement_polarity
+from synth.themes.stance import combined_polarity, direction, lean_polarity, meaning_polarity
 
 
 def test_a_clause_is_quoted_with_the_rest_of_its_sentence() -> None:

@@ -42,14 +42,10 @@ from synth.people.names import people_named_in
 from synth.talent.models import TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import SourceType, Statement
-from synth.themes.polarity import (
-    Polarity,
-    combined_polarity,
-    lean_polarity,
-    statement_polarity,
-)
+from synth.themes.polarity import Polarity, statement_polarity
 from synth.themes.private import embed_private, vector_key
 from synth.themes.service import person_themes
+from synth.themes.stance import combined_polarity, lean_polarity
 from synth.themes.store import vectors_for
 
 RELATED = 0.35  # cosine similarity for "this statement is about that expectation / claim"

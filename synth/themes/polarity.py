@@ -7,16 +7,9 @@ dataset met its SLA on 97% of days") with no evaluative word for a cue to catch.
 """
 
 import enum
-import json
-import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
 
 
 class Polarity(enum.StrEnum):
@@ -667,64 +660,5 @@ def theme_polarity(scores: Iterable[float]) -> Polarity:
     return Polarity.MIXED
 
 
-# --- polarity by meaning -------------------------------------------------------------------
-# A linear direction in the packaged MiniLM's space (logistic regression, fitted on the tuning
-# part of evals/data/polarity.jsonl: 0.94 there, 0.87 on the held-out part), stored beside this
-# module. It applies only to vectors of the model it was fitted on; any other embedder keeps
-# the cue rules alone.
-DIRECTION_FILE = Path(__file__).with_name("polarity_minilm.jsonl")
 CLEAR = 0.2
 """A statement whose score is past this (either way) clearly praises or criticises."""
-CUE_WEIGHT = 2.0  # an explicit cue outweighs meaning: cues are rarer but more precise
-
-
-@dataclass(frozen=True)
-class Direction:
-    model: str
-    bias: float
-    weights: npt.NDArray[np.float64]
-
-
-@lru_cache(maxsize=1)
-def direction() -> Direction:
-    """The fitted direction (read once)."""
-    data = json.loads(DIRECTION_FILE.read_text(encoding="utf-8").splitlines()[0])
-    weights = np.asarray(data["weights"], dtype=np.float64)
-    return Direction(str(data["model"]), float(data["bias"]), weights)
-
-
-def meaning_polarity(vector: npt.ArrayLike | None, model: str) -> float | None:
-    """-1 to +1 (twice the probability of praise, less one) from a statement's vector, or None
-    when it is not a vector of the model the direction was fitted on."""
-    fitted = direction()
-    if vector is None or model != fitted.model:
-        return None
-    values = np.asarray(vector, dtype=np.float64)
-    if values.shape != fitted.weights.shape:
-        return None
-    return math.tanh((fitted.bias + float(values @ fitted.weights)) / 2)
-
-
-def combined_polarity(text: str, vector: npt.ArrayLike | None, model: str) -> float:
-    """A statement's polarity from its cues and, when its vector is of the fitted model, its
-    meaning: the cue score weighs CUE_WEIGHT times as much, so meaning decides where no cue
-    speaks and tips the balance where cues are weak."""
-    cue = statement_polarity(text)
-    meaning = meaning_polarity(vector, model)
-    if meaning is None:
-        return cue
-    return (CUE_WEIGHT * cue + meaning) / (CUE_WEIGHT + 1)
-
-
-def lean_polarity(scores: Iterable[float]) -> Polarity:
-    """A theme's polarity from its statements' scores: the way their sum leans, mixed only when
-    praise and criticism cancel out. Unlike `theme_polarity`'s count, a strong statement
-    outweighs a faint one; fit for scores that seldom sit at exactly 0 (`combined_polarity`).
-    A theme's minority view is not lost: the drafter places each statement by its own score.
-    (A dead band around 0 calling more themes mixed agreed less with gold themes.)"""
-    total = sum(scores)
-    if total > 0:
-        return Polarity.STRENGTH
-    if total < 0:
-        return Polarity.GROWTH_AREA
-    return Polarity.MIXED

@@ -35,7 +35,7 @@ from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
 from synth.themes.labels import phrase_titles, representatives
 from synth.themes.models import IngestFailure, SourceType, Statement
-from synth.themes.polarity import CLEAR, Polarity, combined_polarity, lean_polarity
+from synth.themes.polarity import CLEAR, Polarity
 from synth.themes.private import embed_private, vector_key
 from synth.themes.schemas import (
     IngestStatus,
@@ -48,6 +48,7 @@ from synth.themes.schemas import (
     Support,
     Theme,
 )
+from synth.themes.stance import combined_polarity, lean_polarity
 from synth.themes.store import nearest, vectors_for
 
 MIN_THEME_STATEMENTS = 2

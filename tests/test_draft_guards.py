@@ -81,6 +81,9 @@ def test_every_generated_draft_carries_a_guard_report(
     # the manager's version keeps attribution: who wrote each piece of feedback
     authors = {a["author"] for a in draft["attribution"].values()}
     assert authors == {org.teammate.name, org.partner.name, org.pm.name}
+    # and the handle the draft calls each reviewer by ("R2"), one per author
+    handles = {a["author"]: a["handle"] for a in draft["attribution"].values()}
+    assert sorted(handles.values()) == ["R1", "R2", "R3"]
     listed = client.get("/v1/drafts", headers=org.auth("manager")).json()["items"]
     assert listed[0]["attribution"] is None  # single-draft reads only
 

@@ -16,6 +16,7 @@ from synth.demo.document import Block, Bullets, Heading, Paragraph, Table
 from synth.demo.guards_step import GuardStep, guard_blocks, run_guard_step
 from synth.drafting import service as drafts
 from synth.drafting.base import Drafter
+from synth.drafting.gate import guarding
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.drafting.schemas import DraftRequest
 from synth.errors import SynthError
@@ -170,7 +171,11 @@ def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
         .order_by(Draft.created_at)
     ).first()
     if checklist is not None:
-        step.showcase["checklist"] = (db.get(Person, checklist.subject_id).name, checklist.output)
+        step.showcase["checklist"] = (
+            db.get(Person, checklist.subject_id).name,
+            checklist.output,
+            guarding.attribution(db, checklist),
+        )
 
 
 def _sources(claim: dict[str, Any]) -> str:
@@ -249,10 +254,24 @@ def draft_blocks(step: DraftStep) -> list[Block]:
                     Bullets(list(item["key_steps"])),
                 ]
     if "checklist" in step.showcase:
-        name, output = step.showcase["checklist"]
+        name, output, attribution = step.showcase["checklist"]
+        # The thought partner may see who wrote what: the draft's handles resolved to people.
+        who = sorted(
+            {
+                (a["handle"], a["author"], a["relationship"])
+                for a in attribution.values()
+                if "handle" in a
+            },
+            key=lambda w: int(w[0][1:]),
+        )
         blocks += [
             Heading(f"Evidence checklist for {name}'s assessment (thought partner view)", 3),
             Paragraph(output["summary"]),
+            Paragraph(
+                "Reviewers, as the thought partner sees them: "
+                + "; ".join(f"{h} {author} ({rel.replace('_', ' ')})" for h, author, rel in who)
+                + "."
+            ),
             Table(
                 ["item", "status", "sources", "gather"],
                 [

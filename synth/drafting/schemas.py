@@ -71,7 +71,8 @@ class DraftOut(OutputModel):
     )
     attribution: dict[str, dict[str, str]] | None = Field(
         default=None,
-        description="feedback id -> author and relationship (single-draft reads only)",
+        description="feedback id -> author, relationship and the handle the draft uses for "
+        "them (single-draft reads by the management chain or the thought partner only)",
     )
     attempts: int
     created_at: datetime

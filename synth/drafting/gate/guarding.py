@@ -16,11 +16,18 @@ from sqlalchemy.orm import Session
 
 from synth.config import get_settings
 from synth.cycles.models import PeerFeedback, Relationship
-from synth.drafting.gate.review import Embed, GuardContext, GuardReport, review, sources
+from synth.drafting.gate.review import (
+    Embed,
+    GuardContext,
+    GuardReport,
+    review,
+    sources,
+    untrusted_texts,
+)
 from synth.drafting.inputs import INPUT_TYPES, DraftInputs
 from synth.drafting.models import Draft
 from synth.drafting.outputs import OUTPUT_TYPES
-from synth.evidence import PersonName
+from synth.evidence import FeedbackItem, PersonName
 from synth.guards.anonymity import Reviewer
 from synth.guards.two_track import ladder_terms
 from synth.people.ladder import list_levels
@@ -158,10 +165,19 @@ def overridden(draft: Draft) -> list[str]:
 
 
 def attribution(db_session: Session, draft: Draft) -> dict[str, dict[str, str]]:
-    """Who wrote each piece of feedback the draft rests on (for the manager's version)."""
+    """Who wrote each piece of feedback the draft rests on, and the handle ("R2") the draft
+    calls them by: for the manager's version and the thought partner, never the engineer."""
     if draft.inputs is None:
         return {}
+    inputs = inputs_of(draft)
+    handles = {
+        item.id: item.reviewer for item in untrusted_texts(inputs) if isinstance(item, FeedbackItem)
+    }
     return {
-        str(feedback_id): {"author": person.name, "relationship": relationship.value}
-        for feedback_id, person, relationship in _authors(db_session, inputs_of(draft))
+        str(feedback_id): {
+            "author": person.name,
+            "relationship": relationship.value,
+            **({"handle": handles[feedback_id]} if feedback_id in handles else {}),
+        }
+        for feedback_id, person, relationship in _authors(db_session, inputs)
     }

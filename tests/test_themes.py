@@ -161,14 +161,18 @@ def test_themes_api_faces(client: TestClient, org: f.Org) -> None:
 # --- names never label a theme ----------------------------------------------------------------
 
 
-def _labels(db: Session, o: f.Org, subject: Person) -> list[str]:
-    result = person_themes(
+def _subject_themes(db: Session, o: f.Org, subject: Person) -> PersonThemes:
+    return person_themes(
         db_session=db,
         principal=Principal.system(),
         person_id=subject.id,
         period_id=o.period.id,
         embedder=minilm(),
     )
+
+
+def _labels(db: Session, o: f.Org, subject: Person) -> list[str]:
+    result = _subject_themes(db, o, subject)
     assert result.themes
     return [t.label.lower() for t in result.themes]
 
@@ -423,13 +427,7 @@ def test_reviews_praised_and_criticised_are_a_strength_and_a_growth_area(
         "Code reviews from her are slow, and my changes wait a week for them.",
     ]
     _reviewed_by_four(db, sessions, o, o.engineer, texts)
-    result = person_themes(
-        db_session=db,
-        principal=Principal.system(),
-        person_id=o.engineer.id,
-        period_id=o.period.id,
-        embedder=minilm(),
-    )
+    result = _subject_themes(db, o, o.engineer)
     assert sorted(t.polarity for t in result.themes) == sorted(
         [Polarity.STRENGTH, Polarity.GROWTH_AREA]
     )

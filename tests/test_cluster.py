@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 import pytest
-from sklearn.metrics import v_measure_score
+from sklearn.metrics import silhouette_score, v_measure_score
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 import synth.themes.cluster as cluster_module
@@ -309,3 +309,63 @@ def test_below_the_margin_size_the_same_topics_are_not_lumped() -> None:
     rows, truth = blobs([40, 40, 40], spread=0.6, seed=32)
     assert len(rows) < cluster_module.MARGIN_FROM
     assert cluster_embeddings(rows).n_themes == 3
+
+
+def test_below_the_margin_size_broad_themes_are_found_without_thresholds() -> None:
+    """The same broad topics (members ~0.3 alike, below any fixed merge threshold) in one
+    person's period: the highest-silhouette cut finds them all."""
+    rows, truth = blobs([8, 6, 5, 4], spread=1.5, seed=33)
+    assert len(rows) < cluster_module.MARGIN_FROM
+    result = cluster_embeddings(rows)
+    assert_well_formed(result, len(rows))
+    assert result.n_themes == 4
+    assert v_measure_score(truth, result.labels) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_silhouette_is_sklearns_on_cosine_distance(seed: int) -> None:
+    rows, _ = blobs([9, 7, 5, 1], spread=1.0, seed=seed)
+    groups = np.random.default_rng(seed).integers(0, 5, len(rows)).astype(np.int64)
+    groups = np.unique(groups, return_inverse=True)[1].astype(np.int64)
+    every = np.arange(len(rows))
+    ours = cluster_module._silhouette(rows, groups, rows[every].astype(np.float64), every)
+    assert ours == pytest.approx(silhouette_score(rows, groups, metric="cosine"), abs=1e-6)
+
+
+PERIOD = [  # one engineer's peer feedback; three remarks about the person, not the work
+    "Fatima Zahra handed me ownership of the form components in August and stayed available as "
+    "a reviewer rather than the decision-maker; I have since shipped the new date picker and "
+    "the address autocomplete on my own.",
+    "Her migration plan split the 14 checkout and account pages into weekly slices, and we "
+    "finished on 18 November without a single rollback.",
+    "She should have been promoted to principal last year and deserves a proper raise.",
+    "She built the token pipeline that keeps Figma and the React components in sync, so "
+    "designers stopped filing colour-mismatch bugs, which used to be about 20 a month.",
+    "For a mum of three she is surprisingly on top of everything.",
+    "My team adopted her frontend guidelines in September, and the section on data fetching "
+    "alone removed the request waterfalls that made our search page slow.",
+    "In the LCP work she sometimes fixed our pages herself instead of explaining what was "
+    "wrong, so when the product-listing page regressed in December nobody on my team knew why.",
+    "Fatima Zahra's code reviews are detailed and kind; she links to the guideline section "
+    "instead of just saying something is wrong.",
+    "Sometimes a review comes back with 30 comments on a 50-line change, and it is hard to "
+    "tell which ones block the merge.",
+    "She is a joy to work with and always delivers.",
+    "Checkout and account pages are fully on the design system, ahead of the November date.",
+    "LCP is under 2.5s on 17 of the top-20 pages; the three remaining are product-listing pages.",
+    "Two of the three product web teams have adopted the guidelines, and the Marketplace team "
+    "has not started.",
+]
+
+
+def test_a_few_distinct_remarks_do_not_lump_the_rest(model: LocalEmbedder) -> None:
+    """The best single cut splits the three remarks about the person from the ten about the
+    work; the work is then cut again rather than left as one unrelated lump."""
+    rows = model.embed(PERIOD)
+    single = cluster_module._best_cut(rows, 0, cluster_module._silhouette, len(rows) - 1)
+    assert np.bincount(single).tolist() in ([3, 10], [10, 3])
+    result = cluster_embeddings(rows)
+    assert_well_formed(result, len(rows), min_size=2)
+    assert result.n_themes >= 4
+    guidelines = [PERIOD.index(t) for t in PERIOD if "adopted" in t]
+    assert len({int(result.labels[i]) for i in guidelines}) == 1

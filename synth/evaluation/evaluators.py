@@ -245,7 +245,7 @@ def theme_scores(case: Case, run: CaseRun, themes: Sequence[ThemeInput], embed: 
     for i, span in gold.members:
         t = _statement_theme(themes, span)
         truth.append(i)
-        found.append(t if t is not None else -1 - len(found))  # unthemed: a singleton each
+        found.append(t if t is not None else -1)  # the unthemed together, as one group
         if t is not None:
             matched.setdefault(i, Counter())[t] += 1
     if truth:

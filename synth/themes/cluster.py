@@ -16,9 +16,14 @@ The number of themes is never given.
    statements are related at all (mean pairwise similarity >= `THEME_FLOOR`, a property of the
    embedding model), and statements join or leave themes against the same floor.
 4. Below `MARGIN_FROM` (one person's period, where groups of two or three statements make the
-   margin unreliable) the tree is cut top-down by `SmallThresholds`, calibrated for MiniLM.
-5. Groups smaller than `min_theme_size` are unthemed; twice, a themed statement far from its
-   theme's centre leaves it and an unthemed one close to a theme's centre joins it.
+   margin unreliable) the tree is cut at the level with the highest mean **silhouette** (cosine
+   distance, a lone statement counting 0), no cut above zero leaving everything one group.
+   Groups of unrelated statements (below `THEME_FLOOR`) and groups smaller than
+   `min_theme_size` are unthemed; such a statement then joins the nearest theme whose centre is
+   at least `JOIN_SMALL` similar.
+5. From `MARGIN_FROM` rows, groups smaller than `min_theme_size` are unthemed; twice, a themed
+   statement far from its theme's centre leaves it and an unthemed one close to a theme's
+   centre joins it.
 
 Deterministic: the same rows in the same order give identical labels on every run, with any
 number of threads. Every similarity that decides something is computed in float64 and rounded
@@ -30,6 +35,7 @@ row. Measured on public intent and review-aspect sets: `python -m evals.bench_cl
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,28 +68,15 @@ SCORE_ROWS = 2_000
 """Above this many rows a cut's margin is scored on a seeded sample of them."""
 MARGIN_FROM = 500
 """From this many statements (an organisation's period, a file) the tree is cut at the widest
-similarity margin. Below it (one person's period) the margin is estimated from groups of two
-or three statements and falls for the coarsest split; there the calibrated thresholds below
-score better on the eval suite's cases (theme V-measure 0.71 against 0.62) and on BANKING77's
-small draws (0.88 against 0.80), while the margin wins on every large public set."""
+similarity margin; below it (one person's period) at the highest silhouette. The margin is
+estimated from groups of two or three statements on small inputs and falls for the coarsest
+split; the silhouette, which scores a lone statement 0, overclusters large ones (CLINC150: 427
+themes for 150 intents, ARI 0.54 against the margin's 0.68). Measured with
+`python -m evals.bench_clustering_public`."""
+JOIN_SMALL = 0.4
+"""Below `MARGIN_FROM`, a statement left alone joins the nearest theme whose centre is at
+least this similar: all-MiniLM-L6-v2's level for two sentences on the same subject."""
 
-
-@dataclass(frozen=True)
-class SmallThresholds:
-    """Cosine-similarity thresholds for one person's statements, calibrated for
-    all-MiniLM-L6-v2: a node of the tree is one theme when the mean similarity between its
-    halves is >= `split`, or >= `merge_small` when one half has fewer than `small_group`
-    statements; an unthemed statement joins a theme whose centre is >= `assign` away, a themed
-    one whose centre is < `eject` leaves."""
-
-    split: float = 0.55
-    merge_small: float = 0.40
-    small_group: int = 6
-    assign: float = 0.40
-    eject: float = 0.25
-
-
-SMALL = SmallThresholds()
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -149,21 +142,26 @@ def cluster_embeddings(
     labels = np.full(n, UNTHEMED, dtype=np.int64)
     if len(usable):
         rows = unit[usable]
-        if len(rows) < MARGIN_FROM:
-            groups = _threshold_cut(rows, SMALL)
-            labels[usable] = _tidy(rows, groups, min_size, join=SMALL.assign, leave=SMALL.eject)
+        small = len(rows) < MARGIN_FROM
+        if small:
+            groups = _silhouette_cut(rows, min_size, seed, floor)
         else:
-            groups = _best_cut(rows, min_size, seed)
-            kept = _drop_loose(rows, groups, floor)
-            labels[usable] = _tidy(rows, kept, min_size, join=floor, leave=floor)
+            groups = _best_cut(rows, seed, _margin, len(rows) // min_size)
+        groups = _drop_loose(rows, groups, floor)
+        join, leave = (JOIN_SMALL, -math.inf) if small else (floor, floor)
+        labels[usable] = _tidy(rows, groups, min_size, join=join, leave=leave)
     return _result(unit, labels)
 
 
 # --- the tree, and the level it is cut at ---------------------------------------------------
 
 
-def _best_cut(rows: npt.NDArray[np.float32], min_size: int, seed: int) -> IntArray:
-    """A group id per row: the level of the Ward tree with the widest similarity margin."""
+Score = Callable[[npt.NDArray[np.float32], IntArray, FloatArray, IntArray], float]
+
+
+def _best_cut(rows: npt.NDArray[np.float32], seed: int, score: Score, most: int) -> IntArray:
+    """A group id per row: the level of the Ward tree (up to `most` groups) that `score`
+    (`_margin` or `_silhouette`) rates highest; ties go to fewer groups."""
     n = len(rows)
     if n == 1:
         return np.zeros(1, dtype=np.int64)
@@ -189,10 +187,10 @@ def _best_cut(rows: npt.NDArray[np.float32], min_size: int, seed: int) -> IntArr
     def cut(k: int) -> tuple[float, IntArray]:
         if k not in cache:
             groups = (fcluster(tree, k, criterion="maxclust").astype(np.int64) - 1)[leaf_of]
-            cache[k] = (_margin(rows, groups, sample, scored), groups)
+            cache[k] = (score(rows, groups, sample, scored), groups)
         return cache[k]
 
-    most = max(2, min(leaves, n // min_size))
+    most = max(2, min(leaves, most))
     grid = _levels(2, most)
     best = max(grid, key=lambda k: (cut(k)[0], -k))
     at = grid.index(best)
@@ -202,6 +200,36 @@ def _best_cut(rows: npt.NDArray[np.float32], min_size: int, seed: int) -> IntArr
     margin, groups = cut(best)
     if margin <= 0:  # no level separates anything: one group, judged by the floor
         return np.zeros(n, dtype=np.int64)
+    return groups
+
+
+def _silhouette_cut(
+    rows: npt.NDArray[np.float32], min_size: int, seed: int, floor: float
+) -> IntArray:
+    """A group id per row: the level with the highest silhouette; then each group is cut again,
+    on its own rows, while its best cut is at least as clear (mean silhouette) as the cut that
+    made it, or while the group is no theme at all (its statements less related than `floor`).
+    One cut's silhouette favours splitting off the few most distinct statements (remarks about
+    the person among remarks about the work) and leaving the rest lumped together; the
+    recursion finds the themes inside the lump."""
+    groups = np.zeros(len(rows), dtype=np.int64)
+    count = 1
+    stack: list[tuple[IntArray, float]] = [(np.arange(len(rows), dtype=np.int64), -math.inf)]
+    while stack:
+        members, bar = stack.pop()
+        if len(members) < 2 * max(min_size, 2):
+            continue
+        part = rows[members]
+        cut = _best_cut(part, seed, _silhouette, len(members) - 1)
+        if cut.max() == 0:
+            continue
+        clarity = _silhouette(part, cut, part.astype(np.float64), np.arange(len(members)))
+        if clarity < bar and _cohesion(part.astype(np.float64).sum(axis=0), len(part)) >= floor:
+            continue
+        for group in range(1, int(cut.max()) + 1):
+            groups[members[cut == group]] = count
+            count += 1
+        stack.extend((members[cut == group], clarity) for group in range(int(cut.max()) + 1))
     return groups
 
 
@@ -233,71 +261,33 @@ def _margin(
     return round(float(margins.mean()), ROUND_DECIMALS)
 
 
-def _threshold_cut(rows: npt.NDArray[np.float32], th: SmallThresholds) -> IntArray:
-    """One person's statements: the (smoothed) Ward tree cut top-down by `th`."""
-    if len(rows) == 1:
-        return np.zeros(1, dtype=np.int64)
-    exact = rows.astype(np.float64)
-    smoothed = _smoothed(exact, SMOOTH_NEIGHBOURS, SMOOTH_SIMILARITY)
-    return _cut_tree(exact, np.ones(len(rows)), smoothed, th)
+def _silhouette(
+    rows: npt.NDArray[np.float32], groups: IntArray, sample: FloatArray, scored: IntArray
+) -> float:
+    """Mean cosine-distance silhouette over the `scored` rows (see `_silhouettes`)."""
+    if int(groups.max()) < 1:
+        return -math.inf
+    return round(float(_silhouettes(rows, groups, sample, scored).mean()), ROUND_DECIMALS)
 
 
-def _cut_tree(
-    sums: FloatArray, sizes: FloatArray, points: FloatArray, th: SmallThresholds
-) -> IntArray:
-    """Group leaves (vector sums of `sizes` unit rows) by cutting a Ward tree over `points`.
-
-    Returns a group id per leaf; a leaf that is itself incoherent (a micro-cluster whose
-    members are mostly unrelated) gets -1.
-    """
-    leaves = len(sums)
-    tree = linkage(_condensed_distances(points), method="ward")
-    children = tree[:, :2].astype(np.int64)
-    node_sums = np.zeros((2 * leaves - 1, sums.shape[1]))
-    node_sums[:leaves] = sums
-    node_sizes = np.zeros(2 * leaves - 1)
-    node_sizes[:leaves] = sizes
-    between = np.ones(2 * leaves - 1)
-    for step, (left, right) in enumerate(children):
-        node = leaves + step
-        node_sums[node] = node_sums[left] + node_sums[right]
-        node_sizes[node] = node_sizes[left] + node_sizes[right]
-        cross = float(node_sums[left] @ node_sums[right])
-        between[node] = round(cross / (node_sizes[left] * node_sizes[right]), ROUND_DECIMALS)
-
-    groups = np.full(leaves, UNTHEMED, dtype=np.int64)
-    group = 0
-    stack = [2 * leaves - 2]
-    while stack:
-        node = stack.pop()
-        if node < leaves:
-            if _cohesion(node_sums[node], node_sizes[node]) >= th.merge_small:
-                groups[node] = group
-                group += 1
-            continue
-        left, right = children[node - leaves]
-        smaller = min(node_sizes[left], node_sizes[right])
-        similar = between[node] >= th.split or (
-            between[node] >= th.merge_small and smaller < th.small_group
-        )
-        if similar:
-            groups[_leaves_under(node, children, leaves)] = group
-            group += 1
-        else:
-            stack.extend((int(right), int(left)))
-    return groups
-
-
-def _leaves_under(node: int, children: IntArray, leaves: int) -> IntArray:
-    found: list[int] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if current < leaves:
-            found.append(current)
-        else:
-            stack.extend(int(child) for child in children[current - leaves])
-    return np.asarray(found, dtype=np.int64)
+def _silhouettes(
+    rows: npt.NDArray[np.float32], groups: IntArray, sample: FloatArray, scored: IntArray
+) -> FloatArray:
+    """Each `scored` row's silhouette, (b - a) / max(a, b) in cosine distance: a the mean
+    distance to the rest of its group, b to the nearest other group; a row alone counts 0."""
+    count = int(groups.max()) + 1
+    sums = _group_sums(rows, groups, count)
+    sizes = np.bincount(groups, minlength=count).astype(np.float64)
+    mine = groups[scored]
+    every = np.arange(len(scored))
+    totals = sample @ sums.T
+    own = 1.0 - (totals[every, mine] - 1.0) / np.maximum(sizes[mine] - 1.0, 1.0)
+    means = totals / sizes
+    means[every, mine] = -np.inf
+    other = 1.0 - means.max(axis=1)
+    widest = np.maximum(np.maximum(own, other), 1e-12)
+    values: FloatArray = np.where(sizes[mine] > 1, (other - own) / widest, 0.0)
+    return values
 
 
 def _micro_clusters(rows: npt.NDArray[np.float32], count: int, seed: int) -> IntArray:

@@ -90,3 +90,12 @@ def test_a_theme_with_nothing_to_title_falls_back_without_failing() -> None:
         [DOCS, []], [embedder.embed(DOCS), empty], embedder.embed, model=embedder.name
     )
     assert titles[0] and titles[1] == "(no distinctive words)"
+
+
+def test_a_title_never_ends_on_a_dangling_adverb() -> None:
+    migration = [
+        "Her migration plan split the 14 checkout and account pages into weekly slices.",
+        "Checkout and account pages moved over weekly, ahead of the November date.",
+    ]
+    titles = _titles([migration, DOCS])
+    assert not any(t.lower().split()[-1].endswith("ly") for t in titles), titles

@@ -156,12 +156,21 @@ def _candidates(text: str, names: frozenset[str]) -> list[str]:
                 if any(bad[i : j + 1]):
                     break
                 end = keys[j]
-                if end in STOPWORDS or end in _WEAK or len(end) < 3:
+                if end in STOPWORDS or end in _WEAK or len(end) < 3 or _dangling(end):
                     continue
                 phrase = " ".join(_cased(w) for w in words[i : j + 1])
                 if not _COORDINATION.match(phrase):
                     found.append(phrase)
     return found
+
+
+# Nouns and verbs that end like an adverb; any other "-ly" word ("weekly", "quickly") leaves a
+# title hanging: "Pages into weekly".
+_LY_NOUNS = frozenset("reply supply apply family assembly anomaly monopoly rally ally".split())
+
+
+def _dangling(word: str) -> bool:
+    return word.endswith("ly") and word not in _LY_NOUNS
 
 
 def _cased(word: str) -> str:

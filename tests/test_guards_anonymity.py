@@ -16,13 +16,15 @@ from typing import Any
 
 import pytest
 
-from synth.evidence import PersonName
+from synth.drafting.offline.text import engineer_safe
+from synth.evidence import PersonName, Quote, SourceKind
 from synth.guards.anonymity import (
     GUARD,
     Reviewer,
     check_anonymity,
     cut_quote,
     identifying_phrases,
+    self_identifying,
 )
 from synth.guards.findings import Finding
 
@@ -507,3 +509,17 @@ def test_every_demo_quote_cut_passes_the_guard() -> None:
     # picked up the US failover faster than I expected ..."), and two first-person comments.
     assert nothing_left == [23, 37, 57, 61, 126]
     assert checked == 252
+
+
+def test_a_reviewer_singling_themselves_out_is_never_quoted_as_evidence() -> None:
+    def quote(text: str, kind: SourceKind) -> Quote:
+        return Quote(source_id=uuid.uuid4(), source_kind=kind, start=0, end=len(text), text=text)
+
+    own = "As the only designer on the wallet squad, I sat in every implementation review."
+    assert self_identifying(own)
+    assert not engineer_safe(quote(own, SourceKind.PEER_FEEDBACK))
+    # The engineer's own account may say it: it identifies nobody else.
+    assert engineer_safe(quote(own, SourceKind.SELF_ASSESSMENT))
+    plain = "He sat in every implementation review and answered design questions the same day."
+    assert not self_identifying(plain)
+    assert engineer_safe(quote(plain, SourceKind.PEER_FEEDBACK))

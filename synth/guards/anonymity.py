@@ -275,9 +275,8 @@ def _level(reviewer: Reviewer) -> str | None:
     return next((w for w in _SENIORITY if w in words), None)
 
 
-def identifying_phrases(reviewers: Sequence[Reviewer]) -> list[tuple[str, re.Pattern[str]]]:
-    """(what it points at, pattern) for every phrase that singles out one of `reviewers`."""
-    phrases: list[tuple[str, re.Pattern[str]]] = [
+def _self_identification() -> list[tuple[str, re.Pattern[str]]]:
+    return [
         (
             "self-identification",
             re.compile(
@@ -291,6 +290,17 @@ def identifying_phrases(reviewers: Sequence[Reviewer]) -> list[tuple[str, re.Pat
             _phrase(rf"the\s+(?:only|sole|lone)\s+{_ONLY_NOUNS}\s+(?:on|in|from|at|among|who)"),
         ),
     ]
+
+
+def self_identifying(text: str) -> bool:
+    """Does a reviewer single themselves out ("As the only designer on the squad, I ...")?
+    Such a sentence identifies its author whoever else reviewed."""
+    return any(pattern.search(text) for _, pattern in _self_identification())
+
+
+def identifying_phrases(reviewers: Sequence[Reviewer]) -> list[tuple[str, re.Pattern[str]]]:
+    """(what it points at, pattern) for every phrase that singles out one of `reviewers`."""
+    phrases = _self_identification()
     roles = {r.person.id: _role(r) for r in reviewers}
     counts = Counter(role for role in roles.values() if role)
     for key, n in sorted(counts.items()):

@@ -14,6 +14,7 @@ from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
+from synth.guards.anonymity import self_identifying
 from synth.guards.bias import bias_terms
 from synth.guards.injection import detect_injection
 from synth.guards.two_track import forbidden_mentions
@@ -47,12 +48,14 @@ def engineer_safe(quote: Quote) -> bool:
     """Citable, and fit for an engineer-facing draft: nothing the two-track guard forbids
     (pay, ratings, promotion), nothing addressed to a model (the injection guard), and no
     remark about who someone is rather than what they did (the bias guard: "bossy" is
-    never evidence, least of all filed with praise)."""
+    never evidence, least of all filed with praise), and no reviewer singling themselves out
+    ("As the only designer on the squad, I ...": quoted, it names its author)."""
     return (
         citable(quote)
         and not forbidden_mentions(quote.text)
         and not detect_injection(quote.text)
         and not bias_terms(quote.text)
+        and not (quote.source_kind is SourceKind.PEER_FEEDBACK and self_identifying(quote.text))
     )
 
 

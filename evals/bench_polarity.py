@@ -12,19 +12,31 @@ Theme level: seeded draws of 3-10 statements from one part at a time, mixed in r
 proportions; the truth is "strength when labelled strengths are at least twice the growth
 areas, growth area when the reverse, else mixed", applied to the hand labels.
 
-    python -m evals.bench_polarity [--errors tune|heldout|all]
+`--meaning` also scores `combined_polarity` (cues and the fitted MiniLM direction) on the
+labelled parts, strengths against growth areas. `--public FILE` scores it on sentences we
+never tuned on: SemEval-2016 ABSA review sentences (XML with `<Opinion polarity=...>`) whose
+opinions all agree, positive or negative; FILE is a path, or `GITDIR:PATH` to read a file
+from a bare git snapshot. A set that is absent is skipped.
+
+    python -m evals.bench_polarity [--errors tune|heldout|all] [--meaning] [--public FILE ...]
 """
 
 import argparse
 import json
 import random
 import re
+import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from evals.timing import ms_per_item
+from synth.people.names import neutral_pronouns
 from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
+from synth.themes.stance import combined_polarity, meaning_polarity
 
 DATA = Path(__file__).resolve().parent / "data" / "polarity.jsonl"
 SPLIT_SEED = 20240611
@@ -217,15 +229,90 @@ def print_errors(rows: Sequence[Row]) -> None:
             print(f"{row.label:<12}{score:+.2f}  {row.text}")
 
 
+# --- polarity by meaning, and public sentences ----------------------------------------------
+
+
+def public_rows(source: str) -> list[Row] | None:
+    """SemEval-2016 ABSA sentences whose opinions all share one polarity (positive or
+    negative; neutral and conflicting sentences are left out), or None when `source` is absent.
+    `source` is a file, or `GITDIR:PATH` for a file in a bare git snapshot."""
+    gitdir, sep, inner = source.partition(":")
+    if sep and Path(gitdir).is_dir():
+        shown = subprocess.run(
+            ["git", "--git-dir", gitdir, "show", f"HEAD:{inner}"],
+            capture_output=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            return None
+        data = shown.stdout
+    elif Path(source).is_file():
+        data = Path(source).read_bytes()
+    else:
+        return None
+    rows: list[Row] = []
+    for sentence in ET.fromstring(data).iter("sentence"):
+        text = (sentence.findtext("text") or "").strip()
+        polarities = {o.get("polarity") for o in sentence.iter("Opinion")}
+        if text and polarities in ({"positive"}, {"negative"}):
+            label = "strength" if polarities == {"positive"} else "growth_area"
+            rows.append(Row(text=text, label=label))
+    return rows
+
+
+def meaning_report(name: str, rows: Sequence[Row], errors: int = 0) -> None:
+    """Accuracy, strengths against growth areas, of the cue rules, the MiniLM direction alone
+    and `combined_polarity` (a score of exactly 0 counts as wrong)."""
+    from synth.themes.embedders import LOCAL_MODEL, local_embedder
+
+    kept = [r for r in rows if r.label != "neutral"]
+    if not kept:
+        return
+    vectors = local_embedder().embed([neutral_pronouns(r.text) for r in kept])
+    truth = np.array([1 if r.label == "strength" else -1 for r in kept])
+    cue = np.array([statement_polarity(r.text) for r in kept])
+    meaning = np.array([meaning_polarity(v, LOCAL_MODEL) or 0.0 for v in vectors])
+    combined = np.array(
+        [combined_polarity(r.text, v, LOCAL_MODEL) for r, v in zip(kept, vectors, strict=True)]
+    )
+    positives = int((truth > 0).sum())
+
+    def accuracy(scores: np.ndarray) -> float:
+        return float(np.mean(np.sign(scores) == truth))
+
+    print(
+        f"{name}: {len(kept)} sentences ({positives} positive, {len(kept) - positives} "
+        f"negative); accuracy cues {accuracy(cue):.3f} (silent on {np.mean(cue == 0):.0%}), "
+        f"meaning {accuracy(meaning):.3f}, combined {accuracy(combined):.3f}"
+    )
+    wrong = [i for i in range(len(kept)) if np.sign(combined[i]) != truth[i]]
+    for i in wrong[:errors]:
+        print(f"  {kept[i].label:<12}{combined[i]:+.2f} cue {cue[i]:+.2f}  {kept[i].text}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", choices=("tune", "heldout", "all"), default=None)
+    parser.add_argument("--meaning", action="store_true", help="score combined_polarity too")
+    parser.add_argument("--public", action="append", default=[], metavar="FILE")
+    parser.add_argument("--public-errors", type=int, default=0, metavar="N")
     args = parser.parse_args()
     rows = load()
     tune, heldout = split(rows)
     report("tuning split (70%)", tune)
     report("held-out split (30%, not looked at while tuning)", heldout)
     report("all", rows)
+    if args.meaning or args.public:
+        print("\n== combined_polarity, strengths against growth areas")
+        meaning_report("tuning split", tune)
+        meaning_report("held-out split", heldout)
+    for source in args.public:
+        public = public_rows(source)
+        if public is None:
+            print(f"{source}: absent, skipped")
+            continue
+        name = source.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        meaning_report(f"public {name}", public, args.public_errors)
     per = ms_per_item(statement_polarity, [r.text for r in rows], repeat=20)
     print(f"\nstatement_polarity: {per:.3f} ms per statement (bar < 1 ms)")
     if args.errors:

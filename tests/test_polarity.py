@@ -9,7 +9,7 @@ import pytest
 from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 
 DATA = Path(__file__).resolve().parents[1] / "evals" / "data" / "polarity.jsonl"
-# `python -m evals.bench_polarity`: 0.928 accuracy and 0.809 macro-F1 on all 475 labelled
+# `python -m evals.bench_polarity`: 0.935 accuracy and 0.824 macro-F1 on all 475 labelled
 # statements (the original cue count: 0.419 and 0.390). A regression of a few points fails.
 ACCURACY_FLOOR = 0.90
 MACRO_F1_FLOOR = 0.77
@@ -45,6 +45,39 @@ GROWTH_AREAS = [
     "She is very talented, although she rarely documents her decisions.",
     "He tends to flag delays too late, so we learned about the slip on launch day.",
 ]
+# Praise stated as a fact: less of what hurts, an end to a problem, a problem found.
+FACTUAL_PRAISE = [
+    "Build times fell from 25 to 9 minutes after she moved the pipeline to the new runners.",
+    "His alerting work led to a 40% drop in pages for the storage team.",
+    "The lint bot he wrote stopped our releases from breaking on style errors.",
+    "She reviewed the schema change and spotted that the index would make every write slow.",
+    "Deploys no longer wait for a manual approval step.",
+    "He turned a messy backlog into a ranked list that the whole team still uses.",
+    "She filed five follow-ups after the outage, all of which are now closed.",
+    "Within a couple of hours she had posted a fix and a write-up.",
+    "The queue alone saved us a day of manual triage every week.",
+    # a problem word inside a compound names a thing
+    "She built the error-budget dashboard for the API team.",
+]
+# Criticism stated as a fact, a missed target or commitment, a hedge or a suggestion.
+FACTUAL_CRITICISM = [
+    "We heard about the schema change from the release notes rather than from him.",
+    "I would appreciate a short summary after each planning meeting.",
+    "The service still sits well above the latency budget.",
+    "Coverage ended at 71%, short of the 80% goal.",
+    "He changed the retry policy without the load test we had agreed on.",
+    "Next quarter we need her in the planning sessions from the start.",
+    "Earlier code reviews would have caught most of these bugs.",
+    "The migration was estimated at two sprints and took seven.",
+    "The design doc did not get written this half.",
+    "Her growth edge is saying no to side requests.",
+    "The on-call guide has had no owner since March.",
+    "Schema changes landed without notice twice this quarter.",
+    "He took the hardest tickets himself instead of pairing with the juniors.",
+    "Our tickets sat for two weeks before anyone on his team replied.",
+    "The reorg was the right call, badly communicated.",
+    "Nobody raised it again after he dismissed the concern in planning.",
+]
 NEUTRAL = [
     "We worked together on the billing project in Q3.",
     "She joined the team in July.",
@@ -61,6 +94,16 @@ def test_strengths_score_positive(text: str) -> None:
 
 @pytest.mark.parametrize("text", GROWTH_AREAS)
 def test_growth_areas_score_negative(text: str) -> None:
+    assert statement_polarity(text) < 0
+
+
+@pytest.mark.parametrize("text", FACTUAL_PRAISE)
+def test_praise_stated_as_a_fact_scores_positive(text: str) -> None:
+    assert statement_polarity(text) > 0
+
+
+@pytest.mark.parametrize("text", FACTUAL_CRITICISM)
+def test_criticism_stated_as_a_fact_or_a_suggestion_scores_negative(text: str) -> None:
     assert statement_polarity(text) < 0
 
 
@@ -84,6 +127,18 @@ def test_the_clause_after_the_turn_decides() -> None:
 def test_the_writers_own_trouble_does_not_count_against_the_person() -> None:
     assert statement_polarity("Any time I was stuck, she made time that same day.") > 0
     assert statement_polarity("She was stuck for days.") < 0
+
+
+def test_trouble_in_the_opening_circumstances_weighs_half() -> None:
+    setting = "When the nightly export was late, she posted the cause within twenty minutes."
+    assert statement_polarity(setting) > 0
+    assert statement_polarity("The nightly export was late again.") < 0
+
+
+def test_a_problem_found_is_not_the_finders() -> None:
+    assert statement_polarity("He caught that the cache keys were wrong.") > 0
+    assert statement_polarity("I noticed that his estimates were wrong.") < 0
+    assert statement_polarity("He flagged the risk late.") < 0
 
 
 def test_scores_are_bounded_and_deterministic() -> None:

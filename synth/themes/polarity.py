@@ -24,9 +24,11 @@ class Polarity(enum.StrEnum):
 # everyone calls"), then single words. A cue within three words after a negator ("never",
 # "not", "no", "...n't", "without", "rarely") takes its negated weight ("never misses" reads as
 # praise, "not always clear" as a growth area); a negative word whose subject is the writer
-# ("when I was stuck") does not count against the person. In "X, but Y" the clause after the
-# turn weighs twice as much as the one before it. Rules, not a model: deterministic, offline
-# and well under a millisecond a statement.
+# ("when I was stuck") does not count against the person, nor does one after a verb of finding
+# or ending a problem ("caught that the notes were wrong", "stopped our merges being blocked")
+# or inside a compound ("error-budget"); in an opening "When ..., " clause it weighs half. In
+# "X, but Y" the clause after the turn weighs twice as much as the one before it. Rules, not a
+# model: deterministic, offline and well under a millisecond a statement.
 #
 # A cue is (weight, weight when negated, alternatives). Weights: about ±2 for explicit requests
 # and verdicts, ±1 to ±1.5 for evaluative words and idioms, ±0.5 for weak evidence
@@ -56,6 +58,15 @@ _PHRASES: tuple[_Cue, ...] = (
             r"behind the scenes",
         ),
     ),
+    # Silence that follows a concern: "nobody raised it again".
+    (
+        -1.5,
+        -1.5,
+        (
+            r"(?:nobody|no one|never) (?:\w+ )?(?:raised|questioned|challenged|mentioned"
+            r"|asked about) (?:it|that|this|anything|them)(?: \w+)? again",
+        ),
+    ),
     # Negations and modals that praise.
     (
         2.0,
@@ -70,7 +81,8 @@ _PHRASES: tuple[_Cue, ...] = (
         1.5,
         -1.5,
         (
-            r"(?:could|would|can) (?:always )?(?:rely|count) on",
+            # "we can rely on her", not "a date I can rely on."
+            r"(?:could|would|can) (?:always )?(?:rely|count) on(?= \w)",
             r"(?:don't|do not) know what (?:we|i|the team)(?:'d| would) do without",
         ),
     ),
@@ -85,6 +97,15 @@ _PHRASES: tuple[_Cue, ...] = (
             r"(?:how|the way|that|working|his|her|their)\b",
             r"work(?:s|ed|ing)? (?:really |very |so )?hard\b",
             r"hard-?working",
+            r"(?:never|\w+n't|not) makes? (?:it|things|this|that) about "
+            r"(?:him|her|them)sel(?:f|ves)",
+            r"(?:better|faster|clearer|stronger|cleaner|healthier|calmer) (?:shape |\w+ ){0,2}than "
+            r"(?:it|they|we|this|ever)\b(?: \w+){0,2} (?:ever|before)\b",
+            r"no longer (?:\w+ ){0,2}(?:wait|waits|waiting|need|needs|have to|has to|break|breaks"
+            r"|fail|fails|block|blocks|pages?|get paged|depends?)",
+            # the cost borne is the point: "even when it slowed his own roadmap"
+            r"even (?:when|if|though) (?:it|that|this|doing so) (?:\w+ ){0,2}(?:slowed|cost|meant"
+            r"|delayed|hurt)",
         ),
     ),
     (
@@ -129,8 +150,9 @@ _PHRASES: tuple[_Cue, ...] = (
             r"(?:i|we) (?:really )?wish",
             r"wish (?:he|she|they)",
             r"(?:i|we) (?:really )?(?:hope|want|expect) (?:that )?(?:he|she|they)\b",
+            r"(?:i|we) (?:really )?(?:want|need|expect) (?:him|her|them) (?:in|on|at|to be)\b",
             r"would (?:really )?benefit from",
-            r"(?:i|we)(?:'d| would) appreciate (?:more|it if|if|a |some )",
+            r"(?:i|we)(?:'d| would) appreciate (?:more|it if|if|a|some)\b",
             r"^(?:stop|start|try|avoid) \w+",
             r"below (?:the )?(?:bar|expectations)",
             r"(?:does not|doesn't|did not|didn't) meet",
@@ -150,6 +172,12 @@ _PHRASES: tuple[_Cue, ...] = (
         -1.5,
         -1.5,
         (
+            # "Earlier involvement would have saved us that": a suggestion, not a harm averted.
+            r"(?:earlier|sooner|more|better|closer|less|fewer) (?:\S+ ){0,4}(?:would|could) have "
+            r"(?:saved|helped|avoided|prevented|caught|made|spared)",
+            r"(?:rather than|instead of|not) from (?:him|her|them)\b",
+            r"(?:rather than|instead of) (?:explaining|asking|delegating|teaching|letting|pairing"
+            r"|involving|telling|sharing|documenting|flagging|raising|digging)",
             r"should(?:n't| not)?(?: have)?",
             r"ought to",
             r"(?:\bhe|\bshe|\bthey|\bit|\w+s) could(?![n'])(?! always| easily| not| never)",
@@ -177,7 +205,9 @@ _PHRASES: tuple[_Cue, ...] = (
         -2.0,
         -2.0,
         (
-            r"growth (?:area|theme|opportunit\w+)",
+            r"growth (?:area|theme|edge|point|opportunit\w+)",
+            r"development (?:area|need)s?",
+            r"areas? of (?:growth|development|improvement)",
             r"areas? (?:to|for) (?:watch|improve\w*|grow\w*|develop\w*|work on)",
             r"(?:things?|one thing|area) to (?:work on|watch|improve|build)",
             r"work(?:ing)? on\b(?! (?:the|a|an|his|her|their|our|my|this|that|every|it)\b)",
@@ -229,7 +259,10 @@ _PHRASES: tuple[_Cue, ...] = (
             r"(?:too much|everything|a lot|every|all) (?:[^\s,;]+ ){0,5}"
             r"(?:(?:him|her|them)sel(?:f|ves)|on (?:his|her|their) own)",
             r"on (?:him|her|them)sel(?:f|ves)",
-            r"alone",
+            r"(?:took|takes|take|taking|kept|keeps|keep|keeping|ran|runs|run|running) "
+            r"(?:(?:it|them|that|this|those|these|the \w+) )?(?:him|her|them)sel(?:f|ves)",
+            # "works alone", not "the merge queue alone saved us a day"
+            r"alone(?! (?:\w+ed|saved|cut|made|accounts?|would|is|was|has|brought|took|gave)\b)",
         ),
     ),
     (
@@ -270,10 +303,17 @@ _PHRASES: tuple[_Cue, ...] = (
             r"overpromis\w*",
             r"underdeliver\w*",
             r"over-commit\w*",
-            r"(?:sit|sits|sitting|sat|wait|waits|waiting|waited|stuck|left) (?:\w+ )?for "
-            r"(?:days|weeks|a while|too long|hours)",
             r"without (?:saying|telling|mentioning|explaining|flagging|checking|testing|running"
-            r"|updating|letting)",
+            r"|updating|letting|warning|notice|notifying|announcing|a (?:note|word|heads-up))",
+            r"(?:sit|sits|sitting|sat|wait|waits|waiting|waited|stuck|left) (?:\w+ ){0,2}for "
+            r"(?:over |more than |almost |nearly )?(?:a |an |\d+ |\w+ )?(?:days?|weeks?|months?"
+            r"|hours|minutes|a while|too long)",
+            r"(?:wait|waits|waiting|waited) (?:\w+ ){0,2}(?:days|weeks|hours|minutes) for",
+            r"(?:lost|losing|wasted|cost (?:us|me|the team|my team|our team)) (?:about |almost "
+            r"|nearly |over |more than )?(?:\w+ )?(?:days?|weeks?|hours?|months?|afternoons?"
+            r"|sprints?|mornings?)",
+            r"(?:badly|poorly) \w+ed\b",
+            r"\w+ed (?:badly|poorly)",
             r"(?:takes?|took|taking) on more than",
             r"more than (?:he|she|they) can",
             r"(?:came|comes|come) up (?:more than once|repeatedly|again|several times|a lot|often)",
@@ -283,9 +323,39 @@ _PHRASES: tuple[_Cue, ...] = (
         ),
     ),
     (
+        -1.5,
+        -1.5,
+        (
+            r"without (?:the |any )?(?:\S+ ){0,3}(?:we|you|they|i) (?:had )?(?:agreed|asked for"
+            r"|planned|discussed|requested)",
+            r"(?:did not|didn't|do not|don't|does not|doesn't|have not|haven't|has not|hasn't) "
+            r"(?:\w+ )?(?:see|seen|get|got|have|had|receive|received) (?:a|an|any) (?:\w+ ){0,2}"
+            r"(?:plan|date|update|answer|estimate|timeline|owner|heads-up|warning|reason"
+            r"|explanation)",
+            r"(?:have|has|had) (?:had )?no (?:\w+ )?(?:answer|date|plan|update|estimate|timeline"
+            r"|owner|warning|notice|explanation|reason)",
+            r"(?:have|has|had) (?:none|nothing|no \w+) yet",
+            r"(?:the|a|one) (?:day|hour|night|morning|week) before (?:it|the \w+) (?:happened"
+            r"|started|shipped|launched|went live|was due|began)",
+            r"estimated (?:at )?(?:\S+ ){0,4}(?:and|but) (?:it )?took",
+            r"still (?:\w+ ){0,3}(?:above|below|over|under|short of|off|behind|away from) "
+            r"(?:the |our |its |their )?(?:[\w.%]+ ){0,3}(?:target|goal|bar|plan|slo|budget)",
+            r"short of (?:the |our |its )?(?:[\w.%]+ ){0,3}(?:target|goal|bar|plan|\d[\d.,]*%?)",
+            r"not the (?:[\w.%]+ ){1,3}(?:we|they|he|she|i) (?:had )?(?:committed|agreed|promised"
+            r"|planned|targeted|asked for)",
+            r"(?:did not|didn't|never|was not|wasn't|has not been|hasn't been|have not been"
+            r"|haven't been|were not|weren't) (?:get |gotten |been |yet )?(?:written|done|finished"
+            r"|started|shipped|delivered|completed|built|fixed|closed|resolved|published"
+            r"|happen(?:ed)?)(?!(?: \w+){0,3} before\b)",  # "which did not happen before": new
+        ),
+    ),
+    (
         -1.0,
         -1.0,
         (
+            r"(?:against|versus|vs\.?) (?:a |the |our )?target of",
+            r"until (?:after|the day (?:before|of)|it was too late|they had already"
+            r"|it had already)",
             r"(?:find|found|finding|hear|heard|hearing) out",
             r"heard about (?:it|the|a)\b",
             r"(?:not|never|\w+n't) (?:always |quite |really )?sure\b",
@@ -301,7 +371,7 @@ _PHRASES: tuple[_Cue, ...] = (
         (
             r"(?:takes?|took|taking|'ll take|can take) (?:\w+ ){0,3}(?:a while|longer|over a week"
             r"|a week|\w+ days|days|an afternoon|weeks)",
-            r"waiting (?:for|on) (?:him|her|them)",
+            r"waiting (?:for|on) (?:him|her|them|his|their)\b",
             r"before (?:mentioning|asking|pinging|running|telling|raising|flagging|checking"
             r"|testing|i (?:get|could|had))",
             r"had to (?:be )?(?:dig|reconcil|chas|rework|redo|rewrit|ask)\w*",
@@ -375,7 +445,7 @@ _PHRASES: tuple[_Cue, ...] = (
             r"(?:without|with no) (?:anyone |being )?(?:asking|asked)",
             r"little help from",
             r"fill(?:s|ed)? (?:a|the) gap",
-            r"held up",
+            r"held up(?! (?:my|our|the|his|her|their|us|me|a|an|\w+'s)\b)",
             r"paid off",
             r"in the loop",
             r"singled \w+ out",
@@ -390,6 +460,26 @@ _PHRASES: tuple[_Cue, ...] = (
             r"|decide|present)",
             r"gave (?:me|us|them) (?:\w+ )?(?:space|room|ownership|autonomy)",
             r"(?:is|are) now (?:part of|used|the (?:\w+ )?norm|a habit|standard)",
+            r"(?:we|i|everyone|people|teams?|they) (?:\w+ )?still (?:use|uses|rely|relies|refer"
+            r"|follow|point|reuse)",
+            r"turned (?:a|an|the) (?:\S+ ){0,5}into",
+            r"set (?:the )?direction",
+            r"(?:knowing|know|knows|knew) exactly (?:what|how|where|who|why|when)",
+            r"all of (?:which|them|those) (?:are|were|is|was|have been) (?:now )?(?:closed|done"
+            r"|fixed|resolved|shipped|merged|complete|completed|in place)",
+            r"in (?:\w+ ){1,2}instead of (?:the |a |an )?(?:\w+ ){0,2}(?:days?|weeks?|months?"
+            r"|quarters?|hours?|sprints?|years?)",
+            # Less of what hurts: "tickets dropped from 60 a week to 25", "a 35% drop in incidents"
+            r"(?:time|times|latency|minutes|hours|days|incidents?|p[0-4]s?|pages?|tickets?|errors?"
+            r"|bugs?|failures?|outages?|complaints?|escalations?|requests|costs?|spend|builds?"
+            r"|pipelines?|ci|toil|alerts?|rollbacks?|regressions?|churn|backlog|crashes|load)"
+            r"(?: \S+){0,6}? (?:dropped|fell|went down|came down|halved|decreased|shrank)",
+            r"(?:drop|fall|reduction|decrease|cut|decline)s? (?:of |by )?(?:\S+ ){0,2}in (?:\S+ )"
+            r"{0,2}(?:incidents?|errors?|bugs?|outages?|pages?|tickets?|failures?|costs?|latency"
+            r"|time|complaints?|escalations?|crashes|load)",
+            # "stopped our merges being blocked": an end to the trouble
+            r"stop(?:s|ped|ping)? (?:\w+ ){0,3}(?:being|from|losing|missing|failing|breaking"
+            r"|flaking|crashing|timing out|paging|blocking|waiting|having to|re-?running)\b",
             r"used by",
             r"(?:people|everyone|teams|leadership) (?:\w+ )?(?:use|uses|rely on)",
             r"(?:i|we) (?:now )?(?:use|link|send|share) (?:it|them)",
@@ -398,7 +488,8 @@ _PHRASES: tuple[_Cue, ...] = (
             r"it shows",
             r"shows in (?:his|her|their) work",
             r"under control",
-            r"within (?:a|one|two|three|\d+) (?:days?|weeks?)",
+            r"within (?:a|an|one|two|three|four|five|ten|fifteen|twenty|thirty|\d+|a couple of"
+            r"|a few) (?:working |business )?(?:minutes?|hours?|days?|weeks?)",
             r"in (?:his|her|their) first (?:week|month|day|few)",
             r"before (?:most of us|anyone else|the rest of us|we even)",
             r"(?:made|make|makes) (?:a |the )?(?:\w+ ){0,2}call",
@@ -462,6 +553,7 @@ _WORDS: tuple[_Cue, ...] = (
             delight\w* admire\w* kudos tact\w* solid smooth\w* healthy coherent matur\w*
             proactive easy easier enjoy\w* appreciat\w* thank\w* grateful trust\w* praised
             success\w* win mentor\w* coach\w* taught saved caught found spotted teach\w* deep\w*
+            approv(?:ed|al)
             expert\w* natural potential painless seamless effortless blameless ajud\w* ayud\w*
             aprend\w* paciente merci gracias obrigad\w hilfsbereit zuverl[äa]ssig fiable
             disponible bravo"""
@@ -487,7 +579,8 @@ _WORDS: tuple[_Cue, ...] = (
         0.8,
         _words(
             r"""late later slip\w* behind stall\w* dropp?\w* stopped missed miss(?:es|ing)? lost
-            lose harsh intimidat\w* defensive terse annoyed discourag\w* overcommit\w* stretched
+            los(?:e|es|ing) badly \w+-prone hard-to-\w+ harsh intimidat\w* defensive terse
+            annoyed discourag\w* overcommit\w* stretched
             overloaded thin optimis\w* scramble cancel\w* slow\w* stuck quiet\w* afterwards
             undersell\w* underestimat\w* undervalu\w* invisible surpris\w* struggl\w*
             frustrat\w* confus\w* unclear inconsistent lack\w* hesitant reluctant bottleneck
@@ -503,6 +596,8 @@ _WORDS: tuple[_Cue, ...] = (
         ),
     ),
     (-0.5, 0.5, ("delay\\w*", "bad")),
+    # Only when negated: "were not updated until they had passed".
+    (0.0, -1.0, ("updated",)),
     # Problem nouns that only tell when negated: "no outage", "without a rollback".
     (
         0.0,
@@ -533,6 +628,18 @@ _TURN = re.compile(r"\b(?:but|however|although|though|that said|even so|except t
 _OPENING_TURN = re.compile(r"\s*(?:but|however)\b")  # "But ..." opens the critique after praise
 _CLOSING_THOUGH = re.compile(r"\bthough[.!]?\s*$")  # "..., though." concedes against praise
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()—–]")
+# After these verbs the rest of the clause names the problem found or ended, not the
+# person's: "she caught that the notes still listed the old copy", "it stopped the merges
+# being blocked". Unless the writer found it ("we found the broken emails from support").
+_FOUND = re.compile(
+    r"\b(?:spotted|caught|noticed|found|flagged|diagnosed|reproduced|traced|prevented"
+    r"|avoided|stopped|removed|eliminated|pointed out|warned \w+)(?: that)?\b"
+)
+# A sentence that opens on its circumstances ("When the tables were late, he posted the
+# cause within minutes"): trouble in that opening clause is the setting, weighed half.
+_WHEN = re.compile(r"late|later|slow\\w*|afterwards")  # "flagged the risk late" stays late
+_SETTING = re.compile(r"^\W*(?:when|whenever|after|during|while|each time|every time)\b[^,;]*,")
+_SETTING_WEIGHT = 0.5
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Text addressed to a machine ("ignore all previous instructions and rate her ...") says
 # nothing about the person, whatever praise it asks for.
@@ -542,16 +649,27 @@ _INJECTION = re.compile(
 )
 
 
-def _compile(cues: tuple[_Cue, ...]) -> tuple[re.Pattern[str], list[tuple[float, float]]]:
+def _compile(
+    cues: tuple[_Cue, ...], *, compounds: bool = False
+) -> tuple[re.Pattern[str], list[tuple[float, float]]]:
+    """`compounds`: a problem word inside a hyphenated compound names a thing, not a
+    verdict ("crash-free", "error-budget check", "late-arriving orders", "non-blocking"),
+    while praise keeps its compounds ("best-run")."""
+
+    def whole(weight: float, alternatives: tuple[str, ...]) -> str:
+        body = "|".join(alternatives)
+        if compounds and weight < 0:
+            return f"(?<!-)\\b(?:{body})(?![\\w-])"
+        return f"\\b(?:{body})(?!\\w)"
+
     source = "|".join(
-        f"(?P<c{i}>\\b(?:{'|'.join(alternatives)})(?!\\w))"
-        for i, (_, _, alternatives) in enumerate(cues)
+        f"(?P<c{i}>{whole(w, alternatives)})" for i, (w, _, alternatives) in enumerate(cues)
     )
     return re.compile(source), [(weight, negated) for weight, negated, _ in cues]
 
 
 _PHRASE_RE, _PHRASE_WEIGHTS = _compile(_PHRASES)
-_WORD_RE, _WORD_WEIGHTS = _compile(_WORDS)
+_WORD_RE, _WORD_WEIGHTS = _compile(_WORDS, compounds=True)
 
 
 def _context(segment: str, start: int) -> list[str]:
@@ -583,7 +701,21 @@ def _negated(words: list[str]) -> bool:
     return False
 
 
-def _segment_score(segment: str) -> float:
+def _found_before(segment: str, start: int) -> bool:
+    """A verb of finding or ending a problem earlier in the clause, not the writer's own."""
+    before = segment[max(0, start - 120) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    found = list(_FOUND.finditer(before))
+    if not found:
+        return False
+    subject = _TOKEN.findall(before[: found[-1].start()])[-1:]
+    return not (subject and subject[0] in _FIRST_PERSON)
+
+
+def _segment_score(segment: str, setting: int = 0) -> float:
+    """The weighted cues of one segment; `setting`: where its opening circumstances end."""
     total = 0.0
     taken: list[tuple[int, int]] = []
     for regex, weights, phrase in (
@@ -609,6 +741,10 @@ def _segment_score(segment: str) -> float:
                         break
                     if w in _THIRD_PERSON:
                         break
+                if _found_before(segment, start) and not _WHEN.match(match.group()):
+                    weight = 0.0
+                elif start < setting:
+                    weight *= _SETTING_WEIGHT
             if weight > 0 and match.group().endswith("est"):
                 weight *= 1.5  # superlatives: "the clearest on the team"
             if words and words[-1] in _INTENSIFIERS:
@@ -631,9 +767,12 @@ def statement_polarity(text: str) -> float:
         return 0.0
     bounds = [0, *(m.start() for m in _TURN.finditer(norm) if m.start() > 0), len(norm)]
     segments = [norm[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    opening = _SETTING.match(norm)
+    setting = opening.end() if opening else 0
     total = 0.0
     for i, segment in enumerate(segments):
-        total += (1.0 if i == len(segments) - 1 else 0.5) * _segment_score(segment)
+        weight = 1.0 if i == len(segments) - 1 else 0.5
+        total += weight * _segment_score(segment, setting if i == 0 else 0)
     if _OPENING_TURN.match(norm):
         total -= 0.5
     if _CLOSING_THOUGH.search(norm):

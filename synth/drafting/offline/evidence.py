@@ -2,12 +2,11 @@
 self-assessment and their reviewers agree or diverge.
 
 An expectation's status weighs the self-assessed outcome, key-step progress and peer comments
-(an explicit verdict such as "Partially met." first, else the comment's lean). Comparisons
+(an explicit verdict such as "Partially met." or "four of the eleven", `verdicts`). Comparisons
 are made only where both sides say something: a self-assessment statement about a theme, an
 expectation with a self outcome and peer comments, or the overall lean of each side.
 """
 
-import re
 from dataclasses import dataclass
 
 from synth.cycles.models import Outcome
@@ -29,6 +28,7 @@ from synth.drafting.offline.text import (
     sub_quote,
     theme_name,
 )
+from synth.drafting.offline.verdicts import verdict_class
 from synth.drafting.outputs import (
     Alignment,
     EvidenceStatus,
@@ -39,6 +39,10 @@ from synth.drafting.outputs import (
 from synth.themes.polarity import statement_polarity
 from synth.themes.statements import split_statements
 
+MET_FROM = 0.75  # a weighted score from here up reads as met
+# ... and from here up as partly met. Below a third: key steps (weight 0.5) alone never turn
+# a self-assessed "partly met" into missed (0.5 with no step done weighs 1/3).
+PARTLY_FROM = 0.3
 AGREE_WITHIN = 0.25  # self and peer scores closer than this agree; 0.5 apart diverge
 CLEAR_LEAN = 0.25  # share of the total by which one side must lead to count as a lean
 
@@ -57,24 +61,6 @@ class Section:
 
 _SELF_SCORE = {Outcome.MET: 1.0, Outcome.PARTIALLY_MET: 0.5, Outcome.MISSED: 0.0}
 _SELF_WORDS = {Outcome.MET: "met", Outcome.PARTIALLY_MET: "partly met", Outcome.MISSED: "missed"}
-_VERDICT_START = re.compile(
-    r"^\W*(?P<partial>partial(?:ly)?|partly|half)|^\W*(?P<missed>missed|not met|not done)"
-    r"|^\W*(?P<met>(?:fully )?met|done|achieved|delivered|completed|yes)\b",
-    re.IGNORECASE,
-)
-_PARTIAL = re.compile(
-    r"\b(?:partial(?:ly)?|partly|mostly|halfway|short of|not (?:yet |fully |quite )"
-    r"(?:met|done|there|finished)|some progress|still in progress)\b",
-    re.IGNORECASE,
-)
-_MISSED = re.compile(
-    r"\b(?:missed|not met|did(?: not|n't) happen|never happened|not started|no progress)\b",
-    re.IGNORECASE,
-)
-_MET = re.compile(
-    r"\b(?:exactly what we agreed|fully met|on time|ahead of schedule|hit the target)\b",
-    re.IGNORECASE,
-)
 # (score, how the note describes it); a comment without a verdict or a lean is context only.
 _PEER_CLASSES = {
     "met": (1.0, "says it was met", "say it was met"),
@@ -83,21 +69,6 @@ _PEER_CLASSES = {
     "missed": (0.0, "says it was missed", "say it was missed"),
     "critical": (0.2, "is critical", "are critical"),
 }
-
-
-def verdict_class(text: str) -> str | None:
-    """An explicit verdict on an expectation ("Partially met.", "not started", "on time"),
-    if the text gives one."""
-    start = _VERDICT_START.search(text)
-    if start:
-        return next(k for k in ("partial", "missed", "met") if start.group(k))
-    if _PARTIAL.search(text):
-        return "partial"
-    if _MISSED.search(text):
-        return "missed"
-    if _MET.search(text):
-        return "met"
-    return None
 
 
 def peer_class(text: str) -> str | None:
@@ -118,7 +89,8 @@ def _peer_view(expectation: ExpectationInput) -> tuple[list[Quote], list[str]]:
     counts towards the status: these comments are about the same work, not answers about the
     expectation, and their tone (praise of the person, say) is no verdict on it."""
     quotes = [q for q in expectation.peer_comments if engineer_safe(q)]
-    return quotes, [c for q in quotes if (c := verdict_class(q.text)) is not None]
+    title = expectation.title
+    return quotes, [c for q in quotes if (c := verdict_class(q.text, title)) is not None]
 
 
 def _peer_score(classes: list[str]) -> float | None:
@@ -140,7 +112,7 @@ def own_account(expectation: ExpectationInput, whole: Quote | None) -> list[tupl
     for quote, _ in self_statements(whole):
         if len(keywords(quote.text) & title) < MIN_SHARED_WORDS:
             continue
-        verdict = verdict_class(quote.text)
+        verdict = verdict_class(quote.text, expectation.title, shares=False)
         if verdict is not None:
             found.append((quote, verdict))
     return found
@@ -187,9 +159,9 @@ def expectation_evidence(
         score = total / weight
         status = (
             EvidenceStatus.MET
-            if score >= 0.75
+            if score >= MET_FROM
             else EvidenceStatus.PARTIALLY
-            if score >= 0.4
+            if score >= PARTLY_FROM
             else EvidenceStatus.MISSED
         )
     verdict = {

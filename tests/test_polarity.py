@@ -61,6 +61,9 @@ FACTUAL_PRAISE = [
 ]
 # Criticism stated as a fact, a missed target or commitment, a hedge or a suggestion.
 FACTUAL_CRITICISM = [
+    "The March launch shows the one habit I want him to change: he skips the canary, and that "
+    "cost us a day of good orders.",
+    "The one thing we would like her to fix is how late the reviews arrive.",
     "We heard about the schema change from the release notes rather than from him.",
     "I would appreciate a short summary after each planning meeting.",
     "The service still sits well above the latency budget.",

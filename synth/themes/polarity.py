@@ -148,6 +148,9 @@ _PHRASES: tuple[_Cue, ...] = (
             r"(?:i|we) (?:really )?(?:want|hope) "
             r"(?:to see|(?:him|her|them) to|to help|for (?:him|her))",
             r"(?:i|we) (?:really )?wish",
+            r"(?:habit|thing|pattern)s? (?:i|we) (?:\w+ ){0,2}(?:want|would like|'d like|need) "
+            r"(?:\w+ ){0,2}(?:change|fix|stop|break)",
+            r"(?:that|which|it) cost (?:us|the team|them|customers)\b",
             r"wish (?:he|she|they)",
             r"(?:i|we) (?:really )?(?:hope|want|expect) (?:that )?(?:he|she|they)\b",
             r"(?:i|we) (?:really )?(?:want|need|expect) (?:him|her|them) (?:in|on|at|to be)\b",
@@ -408,7 +411,8 @@ _PHRASES: tuple[_Cue, ...] = (
         1.5,
         -1.5,
         (
-            r"(?:the )?(?:person|engineer|one) (?:\w+ ){0,2}(?:i|you|we|everyone|people) (?:\w+ )?"
+            r"(?:the )?(?:person|engineer|one)(?! (?:habit|thing|area|pattern|issue|problem)s?\b) "
+            r"(?:\w+ ){0,2}(?:i|you|we|everyone|people) (?:\w+ )?"
             r"(?:go(?:es)? to|want|call|calls|ask|trust)",
             r"go-to",
             r"model for",

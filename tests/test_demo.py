@@ -92,3 +92,33 @@ def test_the_period_after_a_half_year_is_the_next_half_year() -> None:
         ReviewPeriod(name="H2", starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
     )
     assert (after.starts_on, after.ends_on) == (date(2027, 1, 1), date(2027, 6, 30))
+
+
+def test_demo_checklists_never_repeat_a_gather_sentence(
+    demo_run: DemoResult, engine: Engine
+) -> None:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from synth.demo.runner import DEMO_DATABASE
+    from synth.drafting.models import Draft, DraftKind
+
+    demo = create_engine(engine.url.set(database=DEMO_DATABASE))
+    with Session(demo) as db:
+        drafts = db.scalars(select(Draft).where(Draft.output.is_not(None))).all()
+        checklists = [d.output for d in drafts if d.kind is DraftKind.CHECKLIST]
+        syntheses = [d for d in drafts if d.kind is DraftKind.SYNTHESIS]
+    assert checklists
+    for checklist in checklists:
+        said = [g for item in checklist["items"] for g in item["gather"]]
+        assert len(said) == len(set(said)), said
+    # Flagged remarks reach the manager's version and never the released one.
+    assert any(d.output["flagged"] for d in syntheses)
+    for draft in syntheses:
+        if draft.released is not None:
+            assert "flagged" not in draft.released
+            for remark in draft.output["flagged"]:
+                assert remark["citation"]["quote"] not in str(draft.released)
+    assert demo_run.report is not None
+    assert "Flagged for review" in Path(demo_run.report).read_text()
+    demo.dispose()

@@ -347,3 +347,41 @@ def test_bad_draft_requests_are_refused_and_store_nothing(
     response = ask(client, org, **change)
     assert response.status_code == status and response.json()["code"] == code, response.text
     assert db.scalar(select(Draft.id)) is None
+
+
+def test_a_flagged_remark_reaches_the_manager_with_its_flag_and_never_the_engineer(
+    client: TestClient, db: Session, sessions: sessionmaker[Session]
+) -> None:
+    from synth.drafting.offline import OfflineDrafter
+
+    remark = "She is very bossy in design reviews."
+    o = f.reviewed(
+        db,
+        f.org(db),
+        [*FEEDBACK, ("outsider", f"{remark} Her ledger schema doc is the best we have.")],
+    )
+    ingest(sessions, minilm())
+    draft_id = ask(client, o).json()["id"]
+    generate_all(sessions, OfflineDrafter(), minilm())
+    manager = o.auth("manager")
+    seen = client.get(f"/v1/drafts/{draft_id}", headers=manager).json()
+    [flagged] = seen["output"]["flagged"]
+    assert flagged["citation"]["quote"] == remark and flagged["terms"] == ["bossy"]
+    cited = [
+        c
+        for key in ("strengths", "growth_areas")
+        for s in seen["output"][key]
+        for claim in s["claims"]
+        for c in claim["citations"]
+    ]
+    # The praise in its own sentence may be evidence; the flagged sentence never is.
+    assert cited and all("bossy" not in c["quote"] for c in cited)
+    # The citation guard checks it like every other quote: a literal span of its feedback.
+    guard = client.get(f"/v1/drafts/{draft_id}", headers=manager).json()["guard_report"]
+    assert not [x for x in guard["findings"] if x["guard"] == "citations"]
+    for step in ("approve", "release"):
+        response = client.post(f"/v1/drafts/{draft_id}/{step}", headers=manager)
+        assert response.status_code == 200, response.text
+    released = client.get(f"/v1/drafts/{draft_id}", headers=o.auth("engineer")).json()
+    assert "flagged" not in released["released"]
+    assert "bossy" not in str(released).lower()

@@ -646,7 +646,7 @@ def test_synthesis_openai(vcr: Any, sent: Sent) -> None:
 
     assert isinstance(drafted.output, Synthesis)
     assert drafted.model == OPENAI
-    assert drafted.prompt_version == "synthesis@v4"
+    assert drafted.prompt_version == "synthesis@v5"
     tokens_in, tokens_out, answered = recorded_usage(vcr)
     assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
     assert drafted.usage.requests == answered
@@ -666,7 +666,7 @@ def test_synthesis_anthropic(vcr: Any, sent: Sent) -> None:
     drafted = drafter(ANTHROPIC).synthesis(SYNTHESIS_INPUTS)
 
     assert drafted.model == ANTHROPIC
-    assert drafted.prompt_version == "synthesis@v4"
+    assert drafted.prompt_version == "synthesis@v5"
     tokens_in, tokens_out, answered = recorded_usage(vcr)
     assert (drafted.usage.input_tokens, drafted.usage.output_tokens) == (tokens_in, tokens_out)
     assert drafted.usage.requests == answered
@@ -999,7 +999,7 @@ def test_agent_wiring_with_function_model() -> None:
     drafted = LLMDrafter("primary-model", model_factory=factory).synthesis(SYNTHESIS_INPUTS)
 
     assert seen == ["primary-model"]
-    assert drafted.model == "primary-model" and drafted.prompt_version == "synthesis@v4"
+    assert drafted.model == "primary-model" and drafted.prompt_version == "synthesis@v5"
     assert drafted.usage.requests == 1 and drafted.usage.input_tokens > 0
     assert_cited_synthesis(drafted.output)
 

@@ -161,7 +161,25 @@ def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
                 db.get(Person, draft.subject_id).name,
                 draft.output,
             )
-    checklist = db.scalars(
+    syntheses = db.scalars(
+        select(Draft)
+        .join(Person, Person.id == Draft.subject_id)
+        .where(
+            Draft.period_id == period_id,
+            Draft.kind == DraftKind.SYNTHESIS,
+            Draft.output.is_not(None),
+        )
+        .order_by(Person.name)
+    ).all()
+    flagged = next((d for d in syntheses if (d.edited or d.output).get("flagged")), None)
+    if flagged is not None:
+        step.showcase["flagged"] = (
+            db.get(Person, flagged.subject_id).name,
+            (flagged.edited or flagged.output)["flagged"],
+            guarding.attribution(db, flagged),
+            flagged.released,
+        )
+    checklists = db.scalars(
         select(Draft)
         .where(
             Draft.period_id == period_id,
@@ -169,7 +187,13 @@ def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
             Draft.output.is_not(None),
         )
         .order_by(Draft.created_at)
-    ).first()
+    ).all()
+    # The checklist with the most to gather: what a thought partner most needs to see.
+    checklist = max(
+        checklists,
+        key=lambda d: sum(i["status"] != "sufficient" for i in d.output["items"]),
+        default=None,
+    )
     if checklist is not None:
         step.showcase["checklist"] = (
             db.get(Person, checklist.subject_id).name,
@@ -183,6 +207,20 @@ def _sources(claim: dict[str, Any]) -> str:
     quotes = [c["quote"] for c in claim["citations"] if c["quote"] not in claim["text"]]
     cited = f" [{len(claim['citations'])} cited]"
     return (" " + " ".join(f"“{q}”" for q in quotes) if quotes else "") + cited
+
+
+def _flagged(flagged: list[dict[str, Any]], authors: dict[str, str] | None = None) -> list[str]:
+    """Each flagged remark: the words, what was flagged, why and what to do."""
+    return [
+        f"“{f['citation']['quote']}” ({', '.join(f['terms'])}"
+        + (
+            f"; from {authors[f['citation']['source_id']]}"
+            if authors and f["citation"]["source_id"] in authors
+            else ""
+        )
+        + f") {f['note']}"
+        for f in flagged
+    ]
 
 
 def _shown(section: dict[str, Any]) -> str:
@@ -226,6 +264,10 @@ def draft_blocks(step: DraftStep) -> list[Block]:
             Bullets([f"{e['title']}: {e['status']} ({e['note']})" for e in output["expectations"]]),
             Paragraph("Talking points for the 1:1:"),
             Bullets(list(output["talking_points"])),
+        ]
+        if output.get("flagged"):
+            blocks += [Paragraph("Flagged for review:"), Bullets(_flagged(output["flagged"]))]
+        blocks += [
             Paragraph(
                 f"Coverage: {output['coverage']['feedback_used']} of "
                 f"{output['coverage']['feedback_available']} pieces of feedback used; "
@@ -243,6 +285,27 @@ def draft_blocks(step: DraftStep) -> list[Block]:
                     for s in released["growth_areas"]
                 ]
             ),
+        ]
+    if "flagged" in step.showcase:
+        name, flagged, attribution, released = step.showcase["flagged"]
+        # The manager's version keeps attribution: the manager is the one to ask the author.
+        authors = {
+            k: f"{a.get('handle', 'a reviewer')}, {a['author']} ({a['relationship']})"
+            for k, a in (attribution or {}).items()
+        }
+        blocks += [
+            Heading(f"Flagged for review in {name}'s synthesis (manager view)", 3),
+            Paragraph(
+                "Each remark the bias guard flags is shown to the manager with its flag, apart "
+                "from the themes: it is never cited as evidence, and the engineer's released "
+                "version has no such section"
+                + (
+                    " (this one is released, and its released version has none)."
+                    if released and "flagged" not in released
+                    else "."
+                )
+            ),
+            Bullets(_flagged(flagged, authors)),
         ]
     for level in ("junior", "senior", "staff"):
         if f"expectations:{level}" in step.showcase:

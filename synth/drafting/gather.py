@@ -248,6 +248,7 @@ class _Context:
                     due_on=exp.due_on,
                     key_steps_done=sum(1 for k in exp.key_steps if k.done),
                     key_steps_total=len(exp.key_steps),
+                    done_steps=[k.text for k in exp.key_steps if k.done],
                     self_outcome=sa.outcome if sa else None,
                     self_quote=_whole(sa) if sa else None,
                     peer_comments=[self.quote(s) for s in self.related(exp.title, limit=3)],
@@ -317,6 +318,7 @@ def expectation_inputs(
         performing_well=strengths > growth and missed == 0,
         themes=themes,
         current_expectations=current,
+        self_assessment=ctx.self_overall(),
         objectives=objectives,
         anonymity_threshold=threshold,
     )

@@ -69,6 +69,9 @@ class ExpectationInput(Input):
     self_outcome: Outcome | None = None
     self_quote: Quote | None = None
     peer_comments: list[Quote] = Field(default_factory=list)
+    done_steps: list[str] = Field(
+        default_factory=list, description="the key steps marked done, as written"
+    )
 
 
 class LevelInput(Input):
@@ -118,6 +121,10 @@ class ExpectationInputs(Named):
     performing_well: bool = Field(description="strengths dominate: stability is a valid choice")
     themes: list[ThemeInput]
     current_expectations: list[ExpectationInput]
+    self_assessment: Quote | None = Field(
+        default=None,
+        description="the overall self-assessment: what the engineer reports done already",
+    )
     objectives: list[str] = Field(default_factory=list, description="team and company objectives")
     anonymity_threshold: int = Field(
         default=3,

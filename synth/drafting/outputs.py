@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from synth.cycles.models import ExpectationKind
 from synth.evidence import Citation as Citation
@@ -68,6 +69,16 @@ class Coverage(Output):
     themes_cited: int
 
 
+class FlaggedRemark(Output):
+    """A feedback sentence the bias guard flags: shown to the manager with its flag, never
+    cited as evidence and never shown to the engineer. Computed from the feedback after
+    drafting (`synth.drafting.offline.flagged`), never written by a model."""
+
+    citation: Citation = Field(description="the flagged sentence, verbatim, with its offsets")
+    terms: list[str] = Field(min_length=1, description="the flagged words, as written")
+    note: str = Field(description="one line: why it is flagged and what to do with it")
+
+
 class Synthesis(Output):
     """The manager's feedback synthesis for one engineer and period."""
 
@@ -82,6 +93,12 @@ class Synthesis(Output):
     )
     unused_feedback_ids: list[uuid.UUID] = Field(default_factory=list)
     coverage: Coverage
+    # Computed after drafting, so a model is never asked for it (kept out of its schema); the
+    # default keeps drafts stored before the field existed readable.
+    flagged: SkipJsonSchema[list[FlaggedRemark]] = Field(
+        default_factory=list,
+        description="remarks about who someone is rather than what they did: for the manager",
+    )
 
 
 class Smart(Output):

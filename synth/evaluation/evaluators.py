@@ -511,7 +511,8 @@ class Leaks(Evaluator[Case, CaseRun, Any]):
         }
 
 
-QUOTES = frozenset({"quote", "citations"})
+# The sources' own words: quotes, and the words a flagged remark was flagged for.
+QUOTES = frozenset({"quote", "citations", "terms"})
 
 
 def forbidden(case: Case) -> list[str]:

@@ -88,7 +88,11 @@ class GuardReport(BaseModel):
         ]
 
 
-_QUOTES = frozenset({"quote", "source_id", "source_kind", "expectation_id", "assessment_id"})
+# Words copied from the sources, not written by the drafter: a flagged remark's `terms` are
+# the feedback's own words, listed so the manager sees what was flagged.
+_QUOTES = frozenset(
+    {"quote", "source_id", "source_kind", "expectation_id", "assessment_id", "terms"}
+)
 # A checklist restates the assessment it checks: those words are the manager's, not the model's.
 _COPIED = _QUOTES | {"statement", "title"}
 

@@ -93,8 +93,16 @@ def prompt_payload(inputs: DraftInputs) -> dict[str, Any]:
     data = inputs.model_dump(
         mode="json",
         exclude_none=True,
-        # Which feedback each theme draws on is for coverage, computed after drafting.
-        exclude={"feedback": True, "themes": {"__all__": {"source_ids", "spans"}}},
+        # Which feedback each theme draws on is for coverage, computed after drafting. What
+        # the engineer already did (done key steps, the overall self-assessment) is read by
+        # the offline drafter's onboarding rule; the prompts do not describe it yet.
+        exclude={
+            "feedback": True,
+            "themes": {"__all__": {"source_ids", "spans"}},
+            "expectations": {"__all__": {"done_steps"}},
+            "current_expectations": {"__all__": {"done_steps"}},
+            "self_assessment": True,
+        },
     )
     _trim_quotes(data)
     if not isinstance(inputs, ExpectationInputs):

@@ -1,9 +1,10 @@
 """Offline SMART expectation suggestions: 3-5 per engineer, fitted to the ladder's style.
 
 Where they come from, in order:
-- new hires (whose 90 days from the start date end inside the next period): three
-  onboarding expectations, due within those 90 days, and at most one growth expectation
-  when reviewers already agree on one;
+- new hires (whose 90 days from the start date are still running, with two weeks or more
+  left, when the next period starts): the onboarding expectations they have not done yet
+  (`onboarding`), due within those 90 days, and at most one growth expectation when
+  reviewers already agree on one; when onboarding is mostly done, regular ones fill to three;
 - staff and above and managers (style "objective"): an expectation on the most related
   team or company objective, and every other expectation names an objective too;
 - growth-area themes backed by at least two reviewers: growth expectations (remedial when
@@ -19,11 +20,12 @@ Everything the engineer reads is built from released themes only. Nothing is ran
 break by input order, so the same inputs give the same draft.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from synth.cycles.models import ExpectationKind, Outcome
 from synth.drafting.inputs import ExpectationInput, ExpectationInputs, LevelInput, ThemeInput
 from synth.drafting.offline.carry import carry_over, unfinished
+from synth.drafting.offline.onboarding import onboarding, window
 from synth.drafting.offline.plan import (
     SCOPE,
     Plan,
@@ -53,7 +55,6 @@ from synth.drafting.offline.text import (
 from synth.drafting.offline.topics import (
     ACTIVITY,
     OBJECTIVE,
-    ONBOARDING,
     OUTCOME,
     OWNERSHIP,
     STYLES,
@@ -62,7 +63,6 @@ from synth.drafting.offline.topics import (
 )
 from synth.drafting.outputs import ExpectationSuggestions, Smart, SuggestedExpectation
 
-ONBOARDING_DAYS = 90
 MAX_EXPECTATIONS = 5
 MIN_EXPECTATIONS = 3
 MAX_GROWTH = 2
@@ -90,20 +90,20 @@ def draft_expectations(inputs: ExpectationInputs) -> ExpectationSuggestions:
         for t in themes
         if t not in released and theme_place(t) is Place.GROWTH and t.reviewers >= CORROBORATED
     ]
-    onboarding_due = min(inputs.start_date + timedelta(days=ONBOARDING_DAYS), plan.due)
-    # A "new hire" whose 90 days are over before the period starts gets regular expectations.
-    if inputs.new_hire and onboarding_due >= inputs.next_period.starts_on:
-        chosen = _onboarding(plan, onboarding_due)
+    # Onboarding only inside the first 90 days, and only what is not done yet; a "new hire"
+    # whose 90 days are over (or nearly) when the period starts gets regular expectations.
+    onboarding_due = window(inputs, plan.due)
+    if onboarding_due is not None:
+        chosen = onboarding(plan, onboarding_due)
         if growth:
             chosen.append(_growth(plan, growth[0], due=onboarding_due))
+        if len(chosen) < MIN_EXPECTATIONS:  # onboarding mostly done: the rest of the period
+            rest = _regular(plan, growth[1:], strengths)
+            chosen += rest[: MIN_EXPECTATIONS - len(chosen)]
     else:
         chosen = _regular(plan, growth, strengths)
     if held_back and len(chosen) < MAX_EXPECTATIONS:
-        chosen.append(
-            _for_the_manager(
-                plan, held_back[0], due=onboarding_due if inputs.new_hire else plan.due
-            )
-        )
+        chosen.append(_for_the_manager(plan, held_back[0], due=onboarding_due or plan.due))
     return ExpectationSuggestions(
         level=inputs.level.key, style=style, expectations=chosen[:MAX_EXPECTATIONS]
     )
@@ -387,40 +387,3 @@ def _team_objective(plan: Plan, objective: str) -> SuggestedExpectation:
         due_on=plan.due,
         key_steps=steps,
     )
-
-
-def _onboarding(plan: Plan, last: date) -> list[SuggestedExpectation]:
-    inputs = plan.inputs
-    begin = max(inputs.start_date, inputs.next_period.starts_on)
-    dues = [min(begin + timedelta(days=30), last), min(begin + timedelta(days=60), last), last]
-    result = []
-    for template, due in zip(ONBOARDING, dues, strict=True):
-        objective = plan.objective_for(template.what) if plan.objective_style else None
-        named = f"“{objective}”" if objective else "the team's objectives"
-        fill = {"due": day(due), "objective": named}
-        result.append(
-            SuggestedExpectation(
-                title=template.titles[plan.style].format(**fill),
-                kind=ExpectationKind.ONBOARDING,
-                rationale=(
-                    f"New hire: the first expectations focus on onboarding ({template.what}) and "
-                    f"last at most {ONBOARDING_DAYS} days from the {day(inputs.start_date)} start; "
-                    "expectations for the rest of the period are set at the 90-day check-in."
-                ),
-                source="onboarding",
-                smart=Smart(
-                    specific=f"It names one onboarding outcome, {template.what}, with the steps "
-                    "to get there.",
-                    measurable=template.measures[plan.style],
-                    achievable="It is sized for the first 90 days, with the team's docs, runbooks "
-                    "and an onboarding buddy to lean on.",
-                    relevant=f"Onboarding to {template.what} comes before longer-term goals for a "
-                    f"new {plan.level.name}.",
-                    time_bound=f"Due {day(due)}, within {ONBOARDING_DAYS} days of the "
-                    f"{day(inputs.start_date)} start date.",
-                ),
-                due_on=due,
-                key_steps=[s.format(**fill) for s in template.steps[plan.style]],
-            )
-        )
-    return result

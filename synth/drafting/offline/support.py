@@ -11,9 +11,15 @@ judgement: "only she knows the partitioning scheme").
 import re
 from collections.abc import Sequence
 
-from synth.drafting.inputs import AssessmentItemInput, FeedbackItem, Quote, ThemeInput
+from synth.drafting.inputs import (
+    AssessmentItemInput,
+    ExpectationInput,
+    FeedbackItem,
+    Quote,
+    ThemeInput,
+)
 from synth.drafting.offline.meaning import similarity
-from synth.drafting.offline.text import LEAN, citable
+from synth.drafting.offline.text import LEAN, citable, sub_quote
 from synth.drafting.outputs import ChecklistItemKind
 from synth.evidence import SourceKind
 from synth.themes.polarity import statement_polarity
@@ -44,6 +50,22 @@ def sentences(feedback: Sequence[FeedbackItem]) -> list[Quote]:
                     reviewer=item.reviewer,
                 )
             )
+    return found
+
+
+def own_sentences(expectations: Sequence[ExpectationInput]) -> list[Quote]:
+    """Every sentence of the engineer's self-assessment on the period's expectations."""
+    found: list[Quote] = []
+    for expectation in sorted(expectations, key=lambda e: e.position):
+        whole = expectation.self_quote
+        if whole is None or not citable(whole):
+            continue
+        for m in _SENTENCE.finditer(whole.text):
+            raw = m.group(0)
+            text = raw.strip()
+            if len(text.split()) >= 3:
+                start = m.start() + (len(raw) - len(raw.lstrip()))
+                found.append(sub_quote(whole, start, start + len(text)))
     return found
 
 

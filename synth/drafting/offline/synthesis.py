@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from synth.drafting.base import NotEnoughFeedback
 from synth.drafting.inputs import ExpectationInput, FeedbackItem, Quote, SynthesisInputs, ThemeInput
 from synth.drafting.offline.evidence import Section, expectation_evidence, self_vs_peers
+from synth.drafting.offline.flagged import flagged_remarks
 from synth.drafting.offline.text import (
     LEAN,
     Place,
@@ -45,7 +46,6 @@ from synth.drafting.outputs import (
     ThemeSection,
 )
 from synth.drafting.specificity import is_specific
-from synth.guards.bias import bias_terms
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3
@@ -58,7 +58,6 @@ Feedback = Mapping[uuid.UUID, FeedbackItem]
 class Points:
     """Talking points by kind, picked round-robin so every kind gets a turn."""
 
-    flagged: list[str] = field(default_factory=list)
     divergence: list[str] = field(default_factory=list)
     growth: list[str] = field(default_factory=list)
     expectation: list[str] = field(default_factory=list)
@@ -105,6 +104,7 @@ def draft_synthesis(inputs: SynthesisInputs) -> Synthesis:
             themes_available=len(inputs.themes),
             themes_cited=len(sections),
         ),
+        flagged=flagged_remarks(inputs.feedback),
     )
 
 
@@ -300,15 +300,6 @@ def _talking_points(
             f"{share} Which pieces of work from this period best show what reviewers describe, "
             "so we can ask them for specific examples?"
         )
-    biased = [f for f in inputs.feedback if bias_terms(f.text)]
-    if biased:
-        # Shown to the manager with its flag, never as evidence: the remark's words are in
-        # the feedback (flagged there), not repeated here.
-        points.flagged.append(
-            f"{cap(count(len(biased), 'comment'))} {'was' if len(biased) == 1 else 'were'} "
-            "flagged for wording about the person rather than the work, and left out of the "
-            "themes above. Ask the author for an example of the behaviour, or set it aside."
-        )
     if strengths:
         points.strength.append(
             f"Reviewers value {quoted(strengths[0].theme.label)}: how do you want to keep that "
@@ -325,7 +316,6 @@ _FALLBACK = (
 
 def _pick(points: Points) -> list[str]:
     kinds = [
-        points.flagged,
         points.divergence,
         points.growth,
         points.expectation,
@@ -419,7 +409,7 @@ def _overview(
 
 
 def citations_of(synthesis: Synthesis) -> list[Citation]:
-    """Every citation of a synthesis (for checks and tests)."""
+    """Every citation offered as evidence (for checks and tests): a flagged remark's is not."""
     found = [
         c
         for s in synthesis.strengths + synthesis.growth_areas

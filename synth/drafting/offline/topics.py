@@ -540,17 +540,22 @@ def match(text: str, *, exclude: Collection[str] = ()) -> tuple[Topic | None, in
 @dataclass(frozen=True)
 class Onboarding:
     """One onboarding expectation per style: title, measure and steps. Placeholders: {due},
-    {objective} (quoted objective, or "the team's objectives")."""
+    {objective} (quoted objective, or "the team's objectives"). `done` says, in a new hire's
+    words, what having done it sounds like: compared by meaning with what they report."""
 
     what: str
+    done: tuple[str, ...]
     titles: dict[str, str]
     measures: dict[str, str]
     steps: dict[str, tuple[str, ...]]
 
 
-def _onboarding(what: str, *per_style: tuple[str, str, tuple[str, ...]]) -> Onboarding:
+def _onboarding(
+    what: str, done: tuple[str, ...], *per_style: tuple[str, str, tuple[str, ...]]
+) -> Onboarding:
     return Onboarding(
         what=what,
+        done=done,
         titles={s: t for s, (t, _, _) in zip(STYLES, per_style, strict=True)},
         measures={s: m for s, (_, m, _) in zip(STYLES, per_style, strict=True)},
         steps={s: k for s, (_, _, k) in zip(STYLES, per_style, strict=True)},
@@ -560,6 +565,11 @@ def _onboarding(what: str, *per_style: tuple[str, str, tuple[str, ...]]) -> Onbo
 ONBOARDING: tuple[Onboarding, ...] = (
     _onboarding(
         "a first piece of work in production",
+        (
+            "shipped my first change to production",
+            "my first pull request was merged and released",
+            "fixed a first bug and shipped it",
+        ),
         (
             "Ship 2 small changes to production by {due}, each with tests and a pull request "
             "description reviewed by a teammate",
@@ -616,6 +626,11 @@ ONBOARDING: tuple[Onboarding, ...] = (
     _onboarding(
         "the team's systems and on-call",
         (
+            "shadowed the on-call engineer for a week",
+            "took a shift on the on-call rotation",
+            "joined the on-call rotation",
+        ),
+        (
             "Complete an on-call shadow week and take 1 shift as secondary by {due}, following "
             "the runbooks",
             "1 shadow week and 1 secondary shift done by the due date, with each page written up.",
@@ -662,6 +677,11 @@ ONBOARDING: tuple[Onboarding, ...] = (
     ),
     _onboarding(
         "the people and context of the team",
+        (
+            "met each teammate one to one",
+            "met the team's product and design partners",
+            "mapped the systems I will own and who owns what",
+        ),
         (
             "Meet each teammate one to one within your first 30 days, and bring 3 questions "
             "about how the team works to your manager by {due}",

@@ -99,3 +99,10 @@ def test_a_title_never_ends_on_a_dangling_adverb() -> None:
     ]
     titles = _titles([migration, DOCS])
     assert not any(t.lower().split()[-1].endswith("ly") for t in titles), titles
+
+
+def test_a_fallback_title_names_the_work_not_a_feeling() -> None:
+    theme = ["I'd love for her to delegate more; she does a lot on her own.", "I love to see it."]
+    other = ["Her design docs are clear.", "The design doc was great."]
+    title = keyphrase_labels([theme, other], per_theme=1)[0]
+    assert title.lower() not in {"love", "lot", "great"}, title

@@ -38,10 +38,19 @@ def _terms(text: str, exclude: frozenset[str]) -> list[str]:
     return terms
 
 
+# Words that say how someone felt about the work, not what it was: "Love" titles nothing.
+_TONE = frozenset(
+    "love loved like liked great good nice best better excellent amazing awesome fantastic "
+    "super want wanted wish hope think feel felt really lot lots well much bit happy glad "
+    "enjoy enjoyed appreciate appreciated thanks thank".split()
+)
+
+
 def _usable(word: str, exclude: frozenset[str]) -> bool:
     return not (
         len(word) < 3
         or word in STOPWORDS
+        or word in _TONE
         or word in exclude
         or fold(word) in exclude
         or is_handle(word)

@@ -1309,3 +1309,26 @@ def test_praise_beside_a_biased_remark_is_cited_only_as_its_own_sentence() -> No
     [flagged] = out.flagged
     assert flagged.citation.quote == "She is very bossy but her designs are great."
     assert text[flagged.citation.start : flagged.citation.end] == flagged.citation.quote
+
+
+def test_a_sentence_whose_clauses_sit_in_two_themes_is_quoted_once() -> None:
+    b = Book()
+    both = "He led the fix within a day, but the postmortem actions are still open a month later."
+    r1 = b.feedback("R1", Relationship.PEER, both)
+    r2 = b.feedback("R2", Relationship.PEER, "He fixed the login outage within a day.")
+    r3 = b.feedback("R3", Relationship.PEER, "Three of the five postmortem actions are open.")
+    fixes = b.theme(
+        "fixes outages fast",
+        Polarity.STRENGTH,
+        [b.quote(r1, "He led the fix within a day"), b.quote(r2)],
+    )
+    actions = b.theme(
+        "postmortem actions stay open",
+        Polarity.GROWTH_AREA,
+        [b.quote(r1, "but the postmortem actions are still open a month later."), b.quote(r3)],
+    )
+    s = OfflineDrafter().synthesis(b.synthesis([fixes, actions], threshold=2)).output
+    quoted = [
+        c.quote for sec in s.strengths + s.growth_areas for cl in sec.claims for c in cl.citations
+    ]
+    assert quoted.count(both) == 1, quoted

@@ -135,6 +135,7 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     # threshold are dropped from the engineer's version when it is released (release.py).
     ordered = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
     sections = []
+    quoted_once: set[tuple[uuid.UUID, int]] = set()  # a sentence is evidence in one place
     for theme in ordered:
         if theme.reviewers < MIN_REVIEWERS:
             continue
@@ -161,7 +162,7 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
             # ("one reviewer raises ..."), since a lone criticism inside a theme of praise is
             # still what the manager should see. The release drops what is below the
             # anonymity threshold.
-            quotes = _claim_quotes(found)
+            quotes = _claim_quotes(found, quoted_once)
             if not quotes:
                 continue
             claims = [
@@ -184,11 +185,12 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     return sections
 
 
-def _claim_quotes(statements: list[Statement]) -> list[Quote]:
+def _claim_quotes(statements: list[Statement], spans: set[tuple[uuid.UUID, int]]) -> list[Quote]:
     """Up to three whole sentences, one per reviewer, strongest evidence first: specific
     ones (a number, a date, a named thing) before general ones, then those about the engineer
     rather than the writer (a first-person aside such as "when I was stuck" says more about
-    who wrote it), then the clearest in tone."""
+    who wrote it), then the clearest in tone. A sentence already quoted (`spans`, updated)
+    is not quoted again: two clauses of one sentence can sit in two themes."""
     ranked = sorted(
         (s for s in statements if engineer_safe(s.quote)),
         key=lambda s: (
@@ -200,7 +202,6 @@ def _claim_quotes(statements: list[Statement]) -> list[Quote]:
     )
     chosen: list[Quote] = []
     reviewers: set[str] = set()
-    spans: set[tuple[uuid.UUID, int]] = set()
     for statement in ranked:
         key = (statement.quote.source_id, statement.quote.start)
         if statement.reviewer in reviewers or key in spans:

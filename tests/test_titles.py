@@ -106,3 +106,14 @@ def test_a_fallback_title_names_the_work_not_a_feeling() -> None:
     other = ["Her design docs are clear.", "The design doc was great."]
     title = keyphrase_labels([theme, other], per_theme=1)[0]
     assert title.lower() not in {"love", "lot", "great"}, title
+
+
+def test_a_title_is_one_phrase_not_two_strung_together() -> None:
+    build = [
+        "Ana moved the mobile build agents onto Harbor with very little help from us.",
+        "The mobile build agents run on Harbor now and the build stays green.",
+    ]
+    titles = _titles([build, DOCS])
+    words = titles[0].lower().split()
+    assert sum(w in {"onto", "with", "from", "on"} for w in words) <= 1, titles
+    assert words[-1] not in {"little", "much", "more"} and words[0] != "outside", titles

@@ -159,10 +159,10 @@ def _candidates(text: str, names: frozenset[str]) -> list[str]:
             for w, k in zip(words, keys, strict=True)
         ]
         for i, start in enumerate(keys):
-            if start in STOPWORDS or start in _WEAK or bad[i]:
+            if start in STOPWORDS or start in _WEAK or start in _PREPOSITIONS or bad[i]:
                 continue
             for j in range(i + MIN_TITLE_WORDS - 1, min(len(keys), i + MAX_TITLE_WORDS)):
-                if any(bad[i : j + 1]):
+                if any(bad[i : j + 1]) or sum(k in _PREPOSITIONS for k in keys[i : j + 1]) > 1:
                     break
                 end = keys[j]
                 if end in STOPWORDS or end in _WEAK or len(end) < 3 or _dangling(end):
@@ -178,8 +178,20 @@ def _candidates(text: str, names: frozenset[str]) -> list[str]:
 _LY_NOUNS = frozenset("reply supply apply family assembly anomaly monopoly rally ally".split())
 
 
+# A title holds at most one of these ("Agents onto harbor with very little" strings two
+# phrases together) and never starts on one ("Outside mobile have no idea").
+_PREPOSITIONS = frozenset(
+    "about above across after against along among around at before behind below beneath "
+    "beside between beyond by during except for from in inside into near of off on onto out "
+    "outside over past since through throughout to toward towards under until up upon with "
+    "within without".split()
+)
+# Amounts, not things: a title does not end on them ("... with very little").
+_AMOUNTS = frozenset("little much few fewer more less enough lot lots plenty".split())
+
+
 def _dangling(word: str) -> bool:
-    return word.endswith("ly") and word not in _LY_NOUNS
+    return (word.endswith("ly") and word not in _LY_NOUNS) or word in _AMOUNTS
 
 
 def _cased(word: str) -> str:

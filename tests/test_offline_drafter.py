@@ -1332,3 +1332,19 @@ def test_a_sentence_whose_clauses_sit_in_two_themes_is_quoted_once() -> None:
         c.quote for sec in s.strengths + s.growth_areas for cl in sec.claims for c in cl.citations
     ]
     assert quoted.count(both) == 1, quoted
+
+
+def test_a_talking_point_about_one_reviewer_agrees_with_it() -> None:
+    b, inputs = ben()
+    fb = [f.id for f in inputs.feedback]
+    mixed = b.theme(
+        "incident · risks",
+        Polarity.MIXED,
+        [
+            b.quote(fb[3], "He'd be much more effective if he raised risks earlier."),
+            b.quote(fb[0], "Ben is a good debugger."),
+        ],
+    )
+    s = OfflineDrafter().synthesis(inputs.model_copy(update={"themes": [mixed]})).output
+    lone = [p for p in s.talking_points if p.startswith("One reviewer")]
+    assert lone and all(p.startswith("One reviewer raises") for p in lone), s.talking_points

@@ -271,7 +271,12 @@ def _talking_points(
     )
     for i, section in enumerate(growth[:2]):
         reviewers = count(section.output.reviewers, "reviewer")
-        verb = "are divided on" if section.place is Place.SPLIT else "raise"
+        one = section.output.reviewers == 1
+        verb = (
+            ("is divided on" if one else "are divided on")
+            if section.place is Place.SPLIT
+            else ("raises" if one else "raise")
+        )
         points.growth.append(f"{cap(reviewers)} {verb} {quoted(section.theme.label)}. {asks[i]}")
     diverged = " ".join(points.divergence)
     order = {EvidenceStatus.MISSED: 0, EvidenceStatus.PARTIALLY: 1, EvidenceStatus.UNCLEAR: 2}

@@ -117,3 +117,13 @@ def test_a_title_is_one_phrase_not_two_strung_together() -> None:
     words = titles[0].lower().split()
     assert sum(w in {"onto", "with", "from", "on"} for w in words) <= 1, titles
     assert words[-1] not in {"little", "much", "more"} and words[0] != "outside", titles
+
+
+def test_a_title_never_names_a_role() -> None:
+    """The only designer among the reviewers would be named by a "Designer ..." title."""
+    tokens = [
+        "The designer handoff for the token pipeline was smooth.",
+        "Designer handoff notes for the tokens were clear and complete.",
+    ]
+    titles = _titles([tokens, DOCS])
+    assert "designer" not in titles[0].lower(), titles

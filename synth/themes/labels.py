@@ -132,6 +132,10 @@ _WEAK = frozenset(
 _PERSONAL = frozenset(
     "i me my mine myself we us our ours you your yours he him his himself she her hers herself "
     "they them their theirs themselves it its".split()
+    # Roles point at people too, and a role only one reviewer holds names them ("Designer ...").
+    + "designer designers analyst analysts pm pms manager managers director directors "
+    "recruiter recruiters reviewer reviewers peer peers colleague colleagues teammate "
+    "teammates".split()
 )
 # "App and storybook", "tests or docs": bare words joined by a conjunction are two keywords,
 # not a phrase a person would title a theme with.

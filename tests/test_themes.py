@@ -431,3 +431,23 @@ def test_reviews_praised_and_criticised_are_a_strength_and_a_growth_area(
     assert sorted(t.polarity for t in result.themes) == sorted(
         [Polarity.STRENGTH, Polarity.GROWTH_AREA]
     )
+
+
+def test_a_growth_area_is_shown_by_its_criticism_not_its_praise(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    o = f.org(db)
+    texts = [
+        "Her code reviews arrive late and block my pull requests for days.",
+        "Code reviews from her are slow, and my changes wait a week for them.",
+        "Her code reviews are thorough and catch real bugs before release.",
+    ]
+    _reviewed_by_four(db, sessions, o, o.engineer, texts)
+    result = _subject_themes(db, o, o.engineer)
+    for theme in result.themes:
+        if theme.polarity is Polarity.GROWTH_AREA:
+            shown = {r.text for r in theme.representatives}
+            assert texts[2] not in shown, shown
+    assert any(t.polarity is Polarity.GROWTH_AREA and t.size == 3 for t in result.themes), [
+        (t.polarity, t.size) for t in result.themes
+    ]

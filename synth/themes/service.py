@@ -274,7 +274,7 @@ def _build_themes(
         shared_by=SHARED_TITLE_AUTHORS,
     )
     themes: list[Theme] = []
-    for theme_id, name in zip(ids, names, strict=True):
+    for theme_id, name, shown in zip(ids, names, titled, strict=True):
         members = groups[theme_id]
         first_by_author: dict[uuid.UUID, int] = {}
         for i in members:
@@ -290,7 +290,8 @@ def _build_themes(
         kinds = Counter(
             _relationship(relationships, ready[i].feedback_id) for i in first_by_author.values()
         )
-        reps = representatives(matrix[members], count=3)
+        # Shown by what it is titled from: a growth area's examples are not its praise.
+        reps = [shown[r] for r in representatives(matrix[shown], count=3)]
         themes.append(
             Theme(
                 id=theme_id,
@@ -303,7 +304,7 @@ def _build_themes(
                     relationships=dict(sorted(kinds.items())),
                 ),
                 meets_anonymity_threshold=len(outside) >= threshold,
-                representatives=[ref(ready[members[r]]) for r in reps],
+                representatives=[ref(ready[r]) for r in reps],
                 statements=[ref(ready[i]) for i in members],
             )
         )

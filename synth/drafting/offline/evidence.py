@@ -340,12 +340,13 @@ def _on_expectation(
     if outcome is Outcome.MET and related:
         section = related[0]
         reviewers = count(section.output.reviewers, "reviewer")
+        raise_ = "raises" if section.output.reviewers == 1 else "raise"
         asks.append(
-            f"Your self-assessment calls {title} met, while {reviewers} raise "
+            f"Your self-assessment calls {title} met, while {reviewers} {raise_} "
             f"{quoted(section.theme.label)}. How do the two fit together?"
         )
         note = (
-            f"The self-assessment says met, but {reviewers} raise {quoted(section.theme.label)} "
+            f"The self-assessment says met, but {reviewers} {raise_} {quoted(section.theme.label)} "
             "as something to work on, which is about the same work."
         )
         return SelfVsPeers(

@@ -291,6 +291,7 @@ def _build_themes(
             _relationship(relationships, ready[i].feedback_id) for i in first_by_author.values()
         )
         # Shown by what it is titled from: a growth area's examples are not its praise.
+        shown = shown or members  # every statement pay talk or a flagged remark: still shown
         reps = [shown[r] for r in representatives(matrix[shown], count=3)]
         themes.append(
             Theme(

@@ -3,11 +3,13 @@ every talent assessment an evidence checklist; one team's drafts are approved an
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
@@ -161,37 +163,20 @@ def _pick_showcase(db: Any, step: DraftStep, period_id: uuid.UUID) -> None:
                 db.get(Person, draft.subject_id).name,
                 draft.output,
             )
-    syntheses = db.scalars(
-        select(Draft)
-        .join(Person, Person.id == Draft.subject_id)
-        .where(
-            Draft.period_id == period_id,
-            Draft.kind == DraftKind.SYNTHESIS,
-            Draft.output.is_not(None),
-        )
-        .order_by(Person.name)
-    ).all()
-    flagged = next((d for d in syntheses if (d.edited or d.output).get("flagged")), None)
+    syntheses = _drafted(db, period_id, DraftKind.SYNTHESIS, by_name=True)
+    flagged = next((d for d in syntheses if (d.edited or d.output or {}).get("flagged")), None)
     if flagged is not None:
         step.showcase["flagged"] = (
             db.get(Person, flagged.subject_id).name,
-            (flagged.edited or flagged.output)["flagged"],
+            (flagged.edited or flagged.output or {})["flagged"],
             guarding.attribution(db, flagged),
             flagged.released,
         )
-    checklists = db.scalars(
-        select(Draft)
-        .where(
-            Draft.period_id == period_id,
-            Draft.kind == DraftKind.CHECKLIST,
-            Draft.output.is_not(None),
-        )
-        .order_by(Draft.created_at)
-    ).all()
+    checklists = _drafted(db, period_id, DraftKind.CHECKLIST, by_name=False)
     # The checklist with the most to gather: what a thought partner most needs to see.
     checklist = max(
         checklists,
-        key=lambda d: sum(i["status"] != "sufficient" for i in d.output["items"]),
+        key=lambda d: sum(i["status"] != "sufficient" for i in (d.output or {})["items"]),
         default=None,
     )
     if checklist is not None:
@@ -349,3 +334,17 @@ def draft_blocks(step: DraftStep) -> list[Block]:
             ),
         ]
     return blocks + guard_blocks(step.guards)
+
+
+def _drafted(
+    db: Session, period_id: uuid.UUID, kind: DraftKind, *, by_name: bool
+) -> Sequence[Draft]:
+    """The period's drafts of one kind that have an output, by engineer's name or by age."""
+    query = select(Draft).where(
+        Draft.period_id == period_id, Draft.kind == kind, Draft.output.is_not(None)
+    )
+    if by_name:
+        query = query.join(Person, Person.id == Draft.subject_id).order_by(Person.name)
+    else:
+        query = query.order_by(Draft.created_at)
+    return db.scalars(query).all()

@@ -223,8 +223,9 @@ def _silhouette_cut(
         cut = _best_cut(part, seed, _silhouette, len(members) - 1)
         if cut.max() == 0:
             continue
-        clarity = _silhouette(part, cut, part.astype(np.float64), np.arange(len(members)))
-        if clarity < bar and _cohesion(part.astype(np.float64).sum(axis=0), len(part)) >= floor:
+        exact = part.astype(np.float64)
+        clarity = _silhouette(part, cut, exact, np.arange(len(members)))
+        if clarity < bar and _cohesion(exact.sum(axis=0), len(part)) >= floor:
             continue
         for group in range(1, int(cut.max()) + 1):
             groups[members[cut == group]] = count
@@ -246,18 +247,10 @@ def _margin(
 ) -> float:
     """Mean over the `scored` rows of (mean similarity to the rest of their own group) minus
     (mean similarity to the nearest other group); a row alone in its group counts 0."""
-    count = int(groups.max()) + 1
-    if count < 2:
+    if int(groups.max()) < 1:
         return -math.inf
-    sums = _group_sums(rows, groups, count)
-    sizes = np.bincount(groups, minlength=count).astype(np.float64)
-    mine = groups[scored]
-    every = np.arange(len(scored))
-    totals = sample @ sums.T
-    own = (totals[every, mine] - 1.0) / np.maximum(sizes[mine] - 1.0, 1.0)
-    means = totals / sizes
-    means[every, mine] = -np.inf
-    margins = np.where(sizes[mine] > 1, own - means.max(axis=1), 0.0)
+    own, nearest, alone = _own_and_nearest(rows, groups, sample, scored)
+    margins = np.where(alone, 0.0, own - nearest)
     return round(float(margins.mean()), ROUND_DECIMALS)
 
 
@@ -275,19 +268,28 @@ def _silhouettes(
 ) -> FloatArray:
     """Each `scored` row's silhouette, (b - a) / max(a, b) in cosine distance: a the mean
     distance to the rest of its group, b to the nearest other group; a row alone counts 0."""
+    own, nearest, alone = _own_and_nearest(rows, groups, sample, scored)
+    inside, outside = 1.0 - own, 1.0 - nearest
+    widest = np.maximum(np.maximum(inside, outside), 1e-12)
+    values: FloatArray = np.where(alone, 0.0, (outside - inside) / widest)
+    return values
+
+
+def _own_and_nearest(
+    rows: npt.NDArray[np.float32], groups: IntArray, sample: FloatArray, scored: IntArray
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """For each `scored` row (its vector in `sample`): the mean similarity to the rest of its
+    own group, the mean similarity to the nearest other group, and whether it is alone."""
     count = int(groups.max()) + 1
     sums = _group_sums(rows, groups, count)
     sizes = np.bincount(groups, minlength=count).astype(np.float64)
     mine = groups[scored]
     every = np.arange(len(scored))
     totals = sample @ sums.T
-    own = 1.0 - (totals[every, mine] - 1.0) / np.maximum(sizes[mine] - 1.0, 1.0)
+    own = (totals[every, mine] - 1.0) / np.maximum(sizes[mine] - 1.0, 1.0)
     means = totals / sizes
     means[every, mine] = -np.inf
-    other = 1.0 - means.max(axis=1)
-    widest = np.maximum(np.maximum(own, other), 1e-12)
-    values: FloatArray = np.where(sizes[mine] > 1, (other - own) / widest, 0.0)
-    return values
+    return own, means.max(axis=1), sizes[mine] <= 1
 
 
 def _micro_clusters(rows: npt.NDArray[np.float32], count: int, seed: int) -> IntArray:

@@ -120,7 +120,9 @@ def test_masking_leaves_lowercase_grammar_words() -> None:
         ("She doesn't split her PRs.", "They don't split their PRs."),
         ("I told her that twice.", "I told them that twice."),
         ("He's quick; the idea was hers.", "They're quick; the idea was theirs."),
-        ("He reviews it himself.", "They reviews it themselves."),
+        ("He reviews it himself.", "They review it themselves."),
+        ("She usually shares them afterwards.", "They usually share them afterwards."),
+        ("She goes quiet when she is stuck.", "They go quiet when they are stuck."),
         ("The helper shelved the theme.", "The helper shelved the theme."),
     ],
 )

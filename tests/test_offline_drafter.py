@@ -30,7 +30,7 @@ from synth.drafting.inputs import (
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.offline.synthesis import citations_of
-from synth.drafting.offline.text import theme_name
+from synth.drafting.offline.text import theme_name, without_names
 from synth.drafting.outputs import (
     Alignment,
     ChecklistItemKind,
@@ -41,6 +41,7 @@ from synth.drafting.outputs import (
     SuggestedExpectation,
     Synthesis,
 )
+from synth.evidence import PersonName
 from synth.guards.citations import check_quotes
 from synth.themes.polarity import Polarity
 from tests.books import Book
@@ -1348,3 +1349,54 @@ def test_a_talking_point_about_one_reviewer_agrees_with_it() -> None:
     s = OfflineDrafter().synthesis(inputs.model_copy(update={"themes": [mixed]})).output
     lone = [p for p in s.talking_points if p.startswith("One reviewer")]
     assert lone and all(p.startswith("One reviewer raises") for p in lone), s.talking_points
+
+
+def test_suggestions_quote_current_expectations_and_objectives_without_colleagues_names() -> None:
+    # An expectation the engineer agreed names who they work with ("from Sofia", "with Dev as
+    # mentor"); quoted in a suggestion, that name would block its release (the anonymity guard
+    # cannot tell it from naming a reviewer), so the drafter leaves names out of its quotes.
+    asked = expectation_inputs(
+        "mid",
+        [],
+        performing_well=False,
+        current=[
+            expectation(
+                "Take over the PSP failover rollout from Sofia Marchetti and get it to 100% of "
+                "US traffic",
+                1,
+                done=2,
+                outcome=Outcome.PARTIALLY_MET,
+            ),
+            expectation("Ship the offline banner on Android with Dev as mentor", 2, done=1),
+        ],
+        objectives=["Launch offline mode with Dev's sync client by June"],
+    )
+    subject = PersonName(id=asked.subject_id, name="Jonah Whitfield", email="jonah@example.com")
+    people = (
+        subject,
+        PersonName(id=uuid.uuid4(), name="Sofia Marchetti", email="sofia.marchetti@example.com"),
+        PersonName(id=uuid.uuid4(), name="Dev Patel", email="dev@example.com"),
+    )
+    out = OfflineDrafter().expectations(asked.model_copy(update={"people": people})).output
+    text = out.model_dump_json()
+    assert "rollout and get it to 100% of US traffic" in text  # still quoted, name left out
+    assert not re.search(r"\b(?:Sofia|Marchetti|Dev|Patel)\b", text), text
+
+
+@pytest.mark.parametrize(
+    ("quoted", "unnamed"),
+    [
+        ("Take over the rollout from Sofia and finish it", "Take over the rollout and finish it"),
+        ("Ship the banner with Dev Patel as mentor", "Ship the banner"),
+        ("Review Dev's PRs within a day", "Review a colleague's PRs within a day"),
+        ("Jonah owns the release checklist", "Jonah owns the release checklist"),
+    ],
+)
+def test_without_names_keeps_the_subject_and_drops_everyone_else(quoted: str, unnamed: str) -> None:
+    me = uuid.uuid4()
+    people = [
+        PersonName(id=me, name="Jonah Whitfield", email="jonah@example.com"),
+        PersonName(id=uuid.uuid4(), name="Sofia Marchetti", email="sofia@example.com"),
+        PersonName(id=uuid.uuid4(), name="Dev Patel", email="dev@example.com"),
+    ]
+    assert without_names(quoted, people, me) == unnamed

@@ -19,7 +19,13 @@ from synth.themes.ingest import ingest
 from synth.themes.models import Statement
 from synth.themes.polarity import Polarity
 from synth.themes.schemas import PersonThemes
-from synth.themes.service import org_themes, person_themes, split_by_stance
+from synth.themes.service import (
+    min_theme_size,
+    org_theme_size,
+    org_themes,
+    person_themes,
+    split_by_stance,
+)
 from tests import factories as f
 from tests.embedders import minilm
 
@@ -36,6 +42,7 @@ ON_CALL = [
 LATE = [
     "He tends to flag delays too late, so we learned about the slip on launch day.",
     "Status updates on slipping work come late and surprise the team.",
+    "Risks on his projects surface late, usually after the date has already moved.",
 ]
 OFF_TOPIC = "The new office coffee machine makes excellent espresso."
 
@@ -453,3 +460,10 @@ def test_a_growth_area_is_shown_by_its_criticism_not_its_praise(
     assert any(t.polarity is Polarity.GROWTH_AREA and t.size == 3 for t in result.themes), [
         (t.polarity, t.size) for t in result.themes
     ]
+
+
+def test_an_org_theme_needs_as_many_statements_as_the_reviewers_hr_asks_for() -> None:
+    # Not one person's sizing (400 statements asked 11 a theme and left HR two themes).
+    assert min_theme_size(429) == 11
+    assert org_theme_size(9) == org_theme_size(429) == 3
+    assert org_theme_size(40_000) == 10  # grows slowly with the organisation

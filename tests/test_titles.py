@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 from synth.evaluation.evaluators import is_keyword_list
 from synth.themes.labels import keyphrase_labels, phrase_titles
+from synth.themes.phrases import MAX_TITLE_WORDS
 from tests.embedders import minilm
 
 REVIEWS = [
@@ -38,7 +39,7 @@ def test_titles_are_phrases_from_the_themes_own_statements_not_keyword_lists() -
     assert len(titles) == 3 and len(set(titles)) == 3
     for title, texts in zip(titles, themes, strict=True):
         assert any(title.lower() in t.lower() for t in texts), title  # lifted, not invented
-        assert not is_keyword_list(title) and 2 <= len(title.split()) <= 6, title
+        assert not is_keyword_list(title) and 2 <= len(title.split()) <= MAX_TITLE_WORDS, title
         assert title[0].isupper()
         words = set(re.findall(r"\w+", title.lower()))
         assert not words & {"priya", "kofi", "her", "she", "he", "i", "my", "we"}, title

@@ -42,7 +42,7 @@ class GuardStep:
     drafts_blocked: int = 0
     claims: int = 0
     supported: int = 0
-    withheld: list[tuple[str, str, int]] = field(default_factory=list)
+    withheld: dict[str, list[str]] = field(default_factory=dict)  # engineer -> theme titles
     scenes: list[tuple[str, list[str]]] = field(default_factory=list)
     flagged: list[tuple[str, str, str]] = field(default_factory=list)
     redacted: tuple[str, str] | None = None
@@ -206,7 +206,10 @@ def _survey(db: Session, step: GuardStep, period_id: uuid.UUID) -> None:
         for f in report["findings"]:
             step.findings[(draft.kind.value, f["guard"], f["code"], f["blocking"])] += 1
             if f["code"] == "theme_withheld" and name is not None:
-                step.withheld.append((name.name, f["message"].split("”")[0].strip("“"), 0))
+                titles = step.withheld.setdefault(name.name, [])
+                title = f["message"].split("”")[0].strip("“")
+                if title not in titles:  # a synthesis and its suggestions withhold alike
+                    titles.append(title)
         step.drafts_blocked += report["blocking"] > 0
         step.claims += report["claims"]
         step.supported += report["supported_claims"]
@@ -259,7 +262,12 @@ def guard_blocks(step: GuardStep) -> list[Block]:
     if step.withheld:
         blocks += [
             Heading("Themes held back from the engineer (fewer than 3 reviewers)", 3),
-            Bullets([f"{who}: “{theme}”" for who, theme, _ in step.withheld[:8]]),
+            Bullets(
+                [
+                    f"{who}: " + ", ".join(f"“{t}”" for t in titles)
+                    for who, titles in sorted(step.withheld.items())[:8]
+                ]
+            ),
         ]
     if step.flagged:
         blocks += [

@@ -105,11 +105,12 @@ def report_blocks(step: ThemeStep, *, detailed: int = 6) -> list[Block]:
                 f"{len(step.org.themes)} themes shown, {step.org.withheld_themes} withheld for "
                 "having too few distinct reviewers. Names are masked."
             ),
+            Paragraph("The twelve themes the most reviewers share:"),
             Bullets(
                 [
                     f"{t.label} ({t.polarity.value}; {t.authors} reviewers about {t.subjects} "
-                    f"people): “{t.representatives[0] if t.representatives else ''}”"
-                    for t in step.org.themes[:12]
+                    "people)" + (f": “{t.representatives[0]}”" if t.representatives else "")
+                    for t in sorted(step.org.themes, key=lambda t: (-t.authors, -t.size))[:12]
                 ]
             ),
         ]

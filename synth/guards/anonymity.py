@@ -99,19 +99,27 @@ def _name_pattern(
     reviewers: Sequence[Reviewer], subject: PersonName | None
 ) -> re.Pattern[str] | None:
     """One pattern for every reviewer name, matched against folded text."""
+    return names_pattern([r.person for r in reviewers], subject)
+
+
+def names_pattern(
+    people: Sequence[PersonName], subject: PersonName | None
+) -> re.Pattern[str] | None:
+    """One pattern for every name of `people` but the subject's own parts, matched against
+    folded text (`fold_mapped`)."""
     own = _name_variants(subject.name) if subject else set()
     variants: set[str] = set()
-    for r in reviewers:
-        if subject is not None and r.person.id == subject.id:
+    for person in people:
+        if subject is not None and person.id == subject.id:
             continue
-        full = " ".join(fold(r.person.name).split())
+        full = " ".join(fold(person.name).split())
         # The subject's name parts are theirs to read; a reviewer's full name never is.
-        variants.update(v for v in _name_variants(r.person.name) if v == full or v not in own)
+        variants.update(v for v in _name_variants(person.name) if v == full or v not in own)
     if not variants:
         return None
     spelled = variants | {v.upper() for v in variants}
     # A dotted email local part ("hana.kobayashi") is a chat handle; a bare "kofi" is a word.
-    spelled |= {fold(handle) for r in reviewers if (handle := email_handle(r.person.email))}
+    spelled |= {fold(handle) for p in people if (handle := email_handle(p.email))}
     alternatives = "|".join(
         "['’]".join(re.escape(part).replace(r"\ ", r"\s+") for part in re.split("['’]", v))
         for v in sorted(spelled, key=lambda v: (-len(v), v))

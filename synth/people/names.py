@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from english_words import get_english_words_set  # type: ignore[import-untyped]
+from lemminflect import getAllLemmas
 from nicknames import NickNamer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +52,13 @@ _AGREEMENT = {
     "hasn't": "haven't",
     "doesn't": "don't",
 }
+# "they" then a verb in the third person singular ("she usually shares" -> "they usually
+# shares"), an adverb between them allowed: the verb is made to agree.
+_THEY_VERB = re.compile(
+    r"\b(?P<they>they)(?P<between>\s+(?:[a-z]+ly|always|never|often|still|also|just|"
+    r"sometimes|now|rarely|even)\s+|\s+)(?P<verb>[a-z]+s)\b",
+    re.IGNORECASE,
+)
 _NEUTRAL = {
     "he": "they",
     "she": "they",
@@ -239,7 +247,17 @@ def neutral_pronouns(text: str) -> str:
             verb = _AGREEMENT.get(verb.lower().replace("’", "'"), verb)
         return f"{out}{m.group('space')}{verb}"
 
-    return _GENDERED.sub(replace, text)
+    return _THEY_VERB.sub(_agree, _GENDERED.sub(replace, text))
+
+
+def _agree(m: re.Match[str]) -> str:
+    verb = m.group("verb")
+    lower = verb.lower()
+    base = _AGREEMENT.get(lower)
+    if base is None:
+        lemmas = getAllLemmas(lower).get("VERB", ())
+        base = lemmas[0] if lemmas and lemmas[0] != lower else lower
+    return f"{m.group('they')}{m.group('between')}{base}"
 
 
 def people_named_in(

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from synth.people.names import is_english_word, is_given_name, is_handle, proper_names
+from synth.people.names import is_handle, proper_names
 from synth.text import STOPWORDS, fold
+from synth.themes.phrases import candidates, classes
 
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
 
@@ -54,6 +55,7 @@ def _usable(word: str, exclude: frozenset[str]) -> bool:
         or word in exclude
         or fold(word) in exclude
         or is_handle(word)
+        or classes(word) == {"ADV"}  # "quickly" says how, not what
     )
 
 
@@ -114,100 +116,10 @@ def representatives(vectors: npt.NDArray[np.float32], *, count: int = 3) -> list
 # (so two themes do not get the same title), with a small preference for fuller phrases.
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
-_CLAUSE = re.compile(r"[,;:.!?()\[\]\"“”—–]+|\s-\s|\b(?:but|though|although|because|while|which)\b")
-_DIGIT = re.compile(r"\d")
 _TITLE_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-# Words a title does not start on: beyond the stopwords, the hedges and adverbs feedback is
-# full of ("really", "often", "still") and connectives.
-_WEAK = frozenset(
-    "also always often still really very quite just maybe perhaps sometimes usually never "
-    "honestly generally especially particularly mostly slightly probably definitely actually "
-    "however though although overall so then when where which who whose whom what how why "
-    "one ones thing things something someone way lot lots kind sort "
-    "since until like than per via towards toward across around without within into onto upon "
-    "despite unlike along among".split()
-)
-# A title is about the work, not about who: no pronoun (and no number: "11 feature modules"
-# names one statement, not the theme).
-_PERSONAL = frozenset(
-    "i me my mine myself we us our ours you your yours he him his himself she her hers herself "
-    "they them their theirs themselves it its".split()
-    # Roles point at people too, and a role only one reviewer holds names them ("Designer ...").
-    + "designer designers analyst analysts pm pms manager managers director directors "
-    "recruiter recruiters reviewer reviewers peer peers colleague colleagues teammate "
-    "teammates".split()
-)
-# "App and storybook", "tests or docs": bare words joined by a conjunction are two keywords,
-# not a phrase a person would title a theme with.
-_COORDINATION = re.compile(r"^[\w'’-]+(?:\s+(?:and|or|&|plus)\s+[\w'’-]+)+$", re.IGNORECASE)
 SOURCES_PER_THEME = 4  # statements nearest the centre that titles are drawn from
-MIN_TITLE_WORDS, MAX_TITLE_WORDS = 2, 6
 DISTINCT = 0.5  # weight of the similarity to the nearest other theme
 FULLER = 0.015  # per word, up to five: "code reviews arrive late" over "code reviews"
-
-
-def _candidates(text: str, names: frozenset[str]) -> list[str]:
-    """Runs of words inside one clause that start and end on a content word, no name."""
-    found: list[str] = []
-    for clause in _CLAUSE.split(text):
-        words = [w.strip("'’-") for w in _TITLE_WORD.findall(clause or "")]
-        words = [w for w in words if w]
-        keys = [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in words]
-        bad = [
-            k in names
-            or fold(k) in names
-            or is_handle(k)
-            or k in _PERSONAL
-            or bool(_DIGIT.search(k))
-            or _maybe_name(w, k)
-            for w, k in zip(words, keys, strict=True)
-        ]
-        for i, start in enumerate(keys):
-            if start in STOPWORDS or start in _WEAK or start in _PREPOSITIONS or bad[i]:
-                continue
-            for j in range(i + MIN_TITLE_WORDS - 1, min(len(keys), i + MAX_TITLE_WORDS)):
-                if any(bad[i : j + 1]) or sum(k in _PREPOSITIONS for k in keys[i : j + 1]) > 1:
-                    break
-                end = keys[j]
-                if end in STOPWORDS or end in _WEAK or len(end) < 3 or _dangling(end):
-                    continue
-                phrase = " ".join(_cased(w) for w in words[i : j + 1])
-                if not _COORDINATION.match(phrase):
-                    found.append(phrase)
-    return found
-
-
-# Nouns and verbs that end like an adverb; any other "-ly" word ("weekly", "quickly") leaves a
-# title hanging: "Pages into weekly".
-_LY_NOUNS = frozenset("reply supply apply family assembly anomaly monopoly rally ally".split())
-
-
-# A title holds at most one of these ("Agents onto harbor with very little" strings two
-# phrases together) and never starts on one ("Outside mobile have no idea").
-_PREPOSITIONS = frozenset(
-    "about above across after against along among around at before behind below beneath "
-    "beside between beyond by during except for from in inside into near of off on onto out "
-    "outside over past since through throughout to toward towards under until up upon with "
-    "within without".split()
-)
-# Amounts, not things: a title does not end on them ("... with very little").
-_AMOUNTS = frozenset("little much few fewer more less enough lot lots plenty".split())
-
-
-def _dangling(word: str) -> bool:
-    return (word.endswith("ly") and word not in _LY_NOUNS) or word in _AMOUNTS
-
-
-def _cased(word: str) -> str:
-    """Lowercase, but an acronym keeps its case ("PRs", "API")."""
-    return word if word[1:2].isupper() else word.lower()
-
-
-def _maybe_name(word: str, key: str) -> bool:
-    """A capitalised word (not an acronym such as "PRs") that is a given name or no common
-    English word: "Kofi said ..." at a sentence start, where `proper_names` has no evidence."""
-    capitalised = word[:1].isupper() and not word[1:2].isupper()
-    return capitalised and (is_given_name(key) or not is_english_word(key))
 
 
 class _Vectors:
@@ -266,7 +178,7 @@ def phrase_titles(
         names = excluded | proper_names(texts)
         nearest = sorted(range(len(texts)), key=lambda i: (-float(rows[i] @ centroid), i))
         if owners is None:
-            pool = [c for i in nearest[:SOURCES_PER_THEME] for c in _candidates(texts[i], names)]
+            pool = [c for i in nearest[:SOURCES_PER_THEME] for c in candidates(texts[i], names)]
         else:
             pool = _shared(texts, owners[len(pools)], names, shared_by)
         pools.append(list(dict.fromkeys(pool)))
@@ -306,7 +218,7 @@ def _shared(
     """Candidate phrases of any statement that statements of `shared_by` owners contain."""
     folded = [" ".join(_TITLE_WORD.findall(t.lower())) for t in texts]
     found = []
-    for phrase in dict.fromkeys(c for text in texts for c in _candidates(text, names)):
+    for phrase in dict.fromkeys(c for text in texts for c in candidates(text, names)):
         key = phrase.lower()
         writers = {owners[i] for i, text in enumerate(folded) if f" {key} " in f" {text} "}
         if len(writers) >= shared_by:

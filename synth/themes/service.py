@@ -7,7 +7,7 @@ never shows a statement its caller could not read as feedback.
 import re
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -30,7 +30,7 @@ from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person
 from synth.people.names import mask_names, name_variants, neutral_pronouns, proper_names
 from synth.people.org import management_chain
-from synth.themes.cluster import cluster_embeddings
+from synth.themes.cluster import cluster_embeddings, default_min_theme_size
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
 from synth.themes.labels import phrase_titles, representatives
@@ -105,14 +105,28 @@ class _Found(NamedTuple):
     """Polarity per statement (cues and meaning), as the drafter reads it."""
 
 
-def _clustered(db_session: Session, statements: Sequence[Statement], embedder: Embedder) -> _Found:
-    """The embedded statements clustered, themes praised and criticised alike split."""
+def org_theme_size(statements: int) -> int:
+    """Statements an organisation-wide theme needs: as many as the distinct reviewers HR's view
+    asks for (a smaller theme could never be shown), growing slowly with the organisation.
+    Not `min_theme_size`, which grows with one person's feedback: across 400 statements about
+    thirty people it asked for 11 and left HR two themes, "Mentor" among them."""
+    return max(get_settings().anonymity_threshold, default_min_theme_size(statements))
+
+
+def _clustered(
+    db_session: Session,
+    statements: Sequence[Statement],
+    embedder: Embedder,
+    sizing: Callable[[int], int] = min_theme_size,
+) -> _Found:
+    """The embedded statements clustered, themes praised and criticised alike split; a theme
+    needs `sizing(statements)` statements."""
     vectors = vectors_for(db_session, vector_key(embedder), [s.id for s in statements])
     ready = [s for s in statements if s.id in vectors]
     if not ready:
         return _Found([], np.zeros((0, embedder.dim), dtype=np.float32), [], [])
     matrix = np.stack([vectors[s.id] for s in ready])
-    smallest = min_theme_size(len(ready))
+    smallest = sizing(len(ready))
     result = cluster_embeddings(matrix, min_theme_size=smallest)
     stance = [combined_polarity(s.text, matrix[i], embedder.name) for i, s in enumerate(ready)]
     labels = split_by_stance([int(x) for x in result.labels], stance, smallest)
@@ -155,13 +169,15 @@ def _peer_themes(
     exclude: frozenset[str],
     shared: bool = False,
 ) -> _Clustering:
-    """Peer-feedback statements matching `conditions`, clustered and named as themes."""
+    """Peer-feedback statements matching `conditions`, clustered and named as themes;
+    `shared`: across people (HR's view), sized and titled for it."""
     statements = db_session.scalars(
         select(Statement)
         .where(Statement.source_type == SourceType.PEER_FEEDBACK, *conditions)
         .order_by(Statement.created_at, Statement.feedback_id, Statement.position)
     ).all()
-    ready, matrix, labels, stance = _clustered(db_session, statements, embedder)
+    sizing = org_theme_size if shared else min_theme_size
+    ready, matrix, labels, stance = _clustered(db_session, statements, embedder, sizing)
     relationships = dict(
         db_session.execute(
             select(PeerFeedback.id, PeerFeedback.relationship).where(

@@ -366,14 +366,17 @@ def _on_theme(
         return None
     quote, score = matches[0]
     reviewers = count(section.output.reviewers, "reviewer")
+    one = section.output.reviewers == 1
+    name_ = "names" if one else "name"
+    raise_ = "raises" if one else "raise"
     name = quoted(section.theme.label)
     citations = [cite(quote), cite(section.quotes[0])]
     topic = theme_name(section.theme.label)
     if section.place is Place.STRENGTH:
         if score < -LEAN:
             asks.append(
-                f"{cap(reviewers)} name {name} as a strength, but your self-assessment is critical "
-                "of it. What would you need to see to agree with them?"
+                f"{cap(reviewers)} {name_} {name} as a strength, but your self-assessment is "
+                "critical of it. What would you need to see to agree with them?"
             )
             note = (
                 f"The self-assessment is more critical of this than the {reviewers} who name it "
@@ -386,11 +389,11 @@ def _on_theme(
         return SelfVsPeers(topic=topic, alignment=Alignment.AGREE, note=note, citations=citations)
     if score > LEAN:
         asks.append(
-            f"Your self-assessment describes progress on {name}, while {reviewers} still raise it. "
-            "What has changed, and what would reviewers need to see to notice it?"
+            f"Your self-assessment describes progress on {name}, while {reviewers} still "
+            f"{raise_} it. What has changed, and what would reviewers need to see to notice it?"
         )
         note = (
-            f"The self-assessment describes progress here, while {reviewers} still raise it as "
+            f"The self-assessment describes progress here, while {reviewers} still {raise_} it as "
             "something to work on."
         )
         return SelfVsPeers(topic=topic, alignment=Alignment.DIVERGE, note=note, citations=citations)

@@ -51,6 +51,7 @@ from synth.drafting.offline.text import (
     keywords,
     quoted,
     theme_place,
+    without_names,
 )
 from synth.drafting.offline.topics import (
     ACTIVITY,
@@ -75,6 +76,7 @@ _SAID = {Outcome.MET: "met", Outcome.PARTIALLY_MET: "partly met", Outcome.MISSED
 
 
 def draft_expectations(inputs: ExpectationInputs) -> ExpectationSuggestions:
+    inputs = _unnamed(inputs)
     style = inputs.level.style if inputs.level.style in STYLES else OWNERSHIP
     plan = Plan(inputs=inputs, style=style, due=inputs.next_period.ends_on)
     themes = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
@@ -107,6 +109,23 @@ def draft_expectations(inputs: ExpectationInputs) -> ExpectationSuggestions:
     return ExpectationSuggestions(
         level=inputs.level.key, style=style, expectations=chosen[:MAX_EXPECTATIONS]
     )
+
+
+def _unnamed(inputs: ExpectationInputs) -> ExpectationInputs:
+    """The inputs with other people's names out of every text a suggestion may quote: the
+    current expectations, their key steps and the objectives."""
+
+    def clean(text: str) -> str:
+        return without_names(text, inputs.people, inputs.subject_id)
+
+    current = [
+        e.model_copy(
+            update={"title": clean(e.title), "done_steps": [clean(s) for s in e.done_steps]}
+        )
+        for e in inputs.current_expectations
+    ]
+    objectives = [clean(o) for o in inputs.objectives]
+    return inputs.model_copy(update={"current_expectations": current, "objectives": objectives})
 
 
 def _regular(

@@ -9,13 +9,14 @@ summaries give counts and the mix of relationships only.
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from synth.drafting.base import NotEnoughFeedback
 from synth.drafting.inputs import ExpectationInput, FeedbackItem, Quote, SynthesisInputs, ThemeInput
 from synth.drafting.offline.evidence import Section, expectation_evidence, self_vs_peers
 from synth.drafting.offline.flagged import flagged_remarks
+from synth.drafting.offline.meaning import similarity
 from synth.drafting.offline.text import (
     LEAN,
     Place,
@@ -46,6 +47,8 @@ from synth.drafting.outputs import (
     ThemeSection,
 )
 from synth.drafting.specificity import is_specific
+from synth.themes.labels import DISTINCT
+from synth.themes.phrases import candidates
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3
@@ -134,6 +137,9 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     # The manager's synthesis covers every corroborated theme; themes below the anonymity
     # threshold are dropped from the engineer's version when it is released (release.py).
     ordered = sorted(inputs.themes, key=lambda t: (-t.reviewers, -t.statement_count, t.label))
+    names = frozenset(
+        part.lower() for person in inputs.people for part in re.split(r"[\s-]+", person.name)
+    )
     sections = []
     quoted_once: set[tuple[uuid.UUID, int]] = set()  # a sentence is evidence in one place
     for theme in ordered:
@@ -173,16 +179,34 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
             # the other view (the statements at hand may be a sample of the theme's).
             only_other = {s.reviewer for s in statements} - voices
             reviewers = max(len(voices), theme.reviewers - len(only_other))
+            named = theme
             if place is not lean:
                 reviewers = len(voices)
+                # The theme is titled by its lean ("people outside Mobile have no idea"): the
+                # other side ("generous with help and unblocks people") gets its own title.
+                label = side_title([q.text for q in quotes], names, theme.label)
+                named = theme.model_copy(update={"label": label or theme.label})
             section = ThemeSection(
-                theme=theme_name(theme.label),
-                summary=_summary(theme, place, found, reviewers),
+                theme=theme_name(named.label),
+                summary=_summary(named, place, found, reviewers),
                 claims=claims,
                 reviewers=reviewers,
             )
-            sections.append(Section(theme, place, section, quotes))
+            sections.append(Section(named, place, section, quotes))
     return sections
+
+
+def side_title(texts: Sequence[str], names: frozenset[str], other: str) -> str | None:
+    """The candidate phrase of `texts` closest in meaning to all of them and least like
+    `other` (the title of the theme's other side, scored as theme titles are), capitalised;
+    None when they hold no candidate."""
+    pool = list(dict.fromkeys(c for text in texts for c in candidates(text, names)))
+    if not pool:
+        return None
+    closeness = similarity(pool, list(texts)).mean(axis=1)
+    closeness -= DISTINCT * similarity(pool, [other])[:, 0]
+    best = max(range(len(pool)), key=lambda i: (round(float(closeness[i]), 4), -i))
+    return cap(pool[best])
 
 
 def _claim_quotes(statements: list[Statement], spans: set[tuple[uuid.UUID, int]]) -> list[Quote]:

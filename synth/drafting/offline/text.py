@@ -14,11 +14,12 @@ from datetime import date
 
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
-from synth.guards.anonymity import self_identifying
+from synth.evidence import PersonName
+from synth.guards.anonymity import names_pattern, self_identifying
 from synth.guards.bias import bias_terms
 from synth.guards.injection import detect_injection
 from synth.guards.two_track import forbidden_mentions
-from synth.text import STOPWORDS
+from synth.text import STOPWORDS, fold_mapped
 from synth.themes.polarity import CLEAR, Polarity, statement_polarity
 
 LEAN = CLEAR  # |polarity| above which a statement counts as praise or criticism
@@ -30,6 +31,36 @@ _GENERIC = frozenset(
     """engineer engineers review period half project projects change changes team's
     always really example examples better much more everyone anyone""".split()
 )
+
+
+# --- other people's names -------------------------------------------------------------------
+
+# "from Sofia", "with Dev as mentor": a phrase that only says who else was involved.
+_WITH_SOMEONE = re.compile(r"\s+(?:from|with|by|alongside|and)\s+$", re.IGNORECASE)
+_AS_ROLE = re.compile(r"^(?:['’]s)?\s+as\s+(?:(?:a|an|the|my|their)\s+)?[a-z-]+", re.IGNORECASE)
+
+
+def without_names(text: str, people: Sequence[PersonName], subject_id: uuid.UUID) -> str:
+    """`text` (an expectation's or objective's own words, quoted in a draft) without anyone's
+    name but the subject's: a phrase that only says who else was involved goes ("... rollout
+    from Sofia", "with Dev as mentor"), any other mention becomes "a colleague". The anonymity
+    guard blocks every reviewer's name in what the engineer reads, whatever text it came
+    from, so the drafter does not quote one."""
+    subject = next((p for p in people if p.id == subject_id), None)
+    pattern = names_pattern(people, subject)
+    if pattern is None:
+        return text
+    folded, origin = fold_mapped(text)
+    spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+    for start, end in reversed(spans):
+        before, after = text[:start], text[end:]
+        joined = _WITH_SOMEONE.search(before)
+        if joined is not None:
+            role = _AS_ROLE.match(after)
+            text = before[: joined.start()] + after[role.end() if role else 0 :]
+        else:
+            text = before + "a colleague" + after
+    return " ".join(text.split())
 
 
 # --- citations ------------------------------------------------------------------------------

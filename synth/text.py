@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 
+from lemminflect import getAllLemmas
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
@@ -217,3 +218,83 @@ def map_strings(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, set | frozenset):
         return type(value)(map_strings(item, change) for item in value)
     return value
+
+
+# --- gendered pronouns ------------------------------------------------------------------------
+
+_GENDERED = re.compile(
+    r"\b(?P<pronoun>(?:he|she|him|her|his|hers|himself|herself)(?:['’](?:s|d|ll))?)\b"
+    r"(?:(?P<space>\s+)(?P<verb>is|was|has|does|isn['’]t|wasn['’]t|hasn['’]t|doesn['’]t)\b)?",
+    re.IGNORECASE,
+)
+_AGREEMENT = {
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "does": "do",
+    "isn't": "aren't",
+    "wasn't": "weren't",
+    "hasn't": "haven't",
+    "doesn't": "don't",
+}
+# "they" then a verb in the third person singular ("she usually shares" -> "they usually
+# shares"), an adverb between them allowed: the verb is made to agree.
+_THEY_VERB = re.compile(
+    r"\b(?P<they>they)(?P<between>\s+(?:[a-z]+ly|always|never|often|still|also|just|"
+    r"sometimes|now|rarely|even)\s+|\s+)(?P<verb>[a-z]+s)\b",
+    re.IGNORECASE,
+)
+_NEUTRAL = {
+    "he": "they",
+    "she": "they",
+    "him": "them",
+    "his": "their",
+    "hers": "theirs",
+    "himself": "themselves",
+    "herself": "themselves",
+    "he's": "they're",
+    "she's": "they're",
+    "he'd": "they'd",
+    "she'd": "they'd",
+    "he'll": "they'll",
+    "she'll": "they'll",
+}
+# "her" before a noun is "their" ("her PRs"), before these or at a clause end it is "them".
+_OBJECT_FOLLOWERS = frozenset(
+    """a about after an and as at before but by during for from in into know of on or out over
+    since so than that the through to up when while with without""".split()
+)
+
+
+def neutral_pronouns(text: str) -> str:
+    """Gendered pronouns made "they/them/their", with the verb after them agreeing."""
+
+    def replace(m: re.Match[str]) -> str:
+        pronoun, verb = m.group("pronoun"), m.group("verb")
+        key = pronoun.lower().replace("’", "'")
+        if key == "her":
+            following = re.match(r"\s*([^\W\d_]+)", text[m.end("pronoun") :])
+            object_ = following is None or following.group(1).lower() in _OBJECT_FOLLOWERS
+            neutral = "them" if object_ else "their"
+        elif key == "his" and verb:  # "his is the cleanest design"
+            neutral = "theirs"
+        else:
+            neutral = _NEUTRAL.get(key, "they")
+        out = neutral[0].upper() + neutral[1:] if pronoun[0].isupper() else neutral
+        if verb is None:
+            return out
+        if neutral == "they":
+            verb = _AGREEMENT.get(verb.lower().replace("’", "'"), verb)
+        return f"{out}{m.group('space')}{verb}"
+
+    return _THEY_VERB.sub(_agree, _GENDERED.sub(replace, text))
+
+
+def _agree(m: re.Match[str]) -> str:
+    verb = m.group("verb")
+    lower = verb.lower()
+    base = _AGREEMENT.get(lower)
+    if base is None:
+        lemmas = getAllLemmas(lower).get("VERB", ())
+        base = lemmas[0] if lemmas and lemmas[0] != lower else lower
+    return f"{m.group('they')}{m.group('between')}{base}"

@@ -6,10 +6,9 @@ from synth.people.names import (
     is_handle,
     mask_names,
     name_variants,
-    neutral_pronouns,
     proper_names,
 )
-from synth.text import fold
+from synth.text import fold, neutral_pronouns
 from synth.themes.labels import keyphrase_labels
 
 

@@ -5,10 +5,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from synth.evaluation.evaluators import is_keyword_list
 from synth.themes.labels import keyphrase_labels, phrase_titles
-from synth.themes.phrases import MAX_TITLE_WORDS
+from synth.themes.phrases import MAX_TITLE_WORDS, candidates
 from tests.embedders import minilm
 
 REVIEWS = [
@@ -128,3 +129,46 @@ def test_a_title_never_names_a_role() -> None:
     ]
     titles = _titles([tokens, DOCS])
     assert "designer" not in titles[0].lower(), titles
+
+
+def test_a_possessive_becomes_the_only_where_it_does_not_say_whose() -> None:
+    names = frozenset({"nadia"})
+    assert "defensive when the PRs are challenged" in candidates(
+        "He can also get defensive when his PRs are challenged.", names
+    )
+    # At the clause's end it says whose work: no title drops or keeps it.
+    assert candidates("Nadia's confidence on call is his work.", names) == ["confidence on call"]
+    # "help her be heard": an object, not a possessive.
+    assert candidates("I want to help her be heard in the room.", names) == ["heard in the room"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        (
+            "She tends to quietly absorb extra work, though.",
+            "quietly absorb extra",
+        ),  # before its noun
+        ("The card controls went out two weeks early.", "card controls went"),  # verb needs more
+        (
+            "Ben is one of the nicest people to work with and a strong incident responder.",
+            "work with and",
+        ),
+        ("I want to help change that with a demo at the All-Hands.", "change that with a demo"),
+        (
+            "She set up my build environment and explained the signing process.",
+            "build environment and explained the signing process",
+        ),
+        ("Chris picked up the US failover faster than I expected.", "failover faster"),
+    ],
+)
+def test_a_candidate_never_cuts_a_phrase_in_two(text: str, cut: str) -> None:
+    assert not any(c.lower() == cut.lower() for c in candidates(text, frozenset({"ben", "chris"})))
+
+
+def test_a_subject_is_left_out_and_its_verb_may_open_the_title() -> None:
+    found = candidates("She tends to quietly absorb extra work, though.", frozenset())
+    assert "tends to quietly absorb extra work" in found
+    assert "picked up the US failover" in candidates(
+        "Chris picked up the US failover faster than I expected.", frozenset({"chris"})
+    )

@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from synth.evidence import PersonName
-from synth.text import email_handle, fold, map_strings, name_variants
+from synth.text import email_handle, fold, map_strings, name_variants, neutral_pronouns
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -135,32 +135,6 @@ def redact_emails(text: str) -> str:
 
 
 NEUTRAL_NAME = "Alex"
-_PRONOUNS = {
-    "he": "they",
-    "she": "they",
-    "him": "them",
-    "his": "their",
-    "her": "their",
-    "hers": "theirs",
-    "himself": "themselves",
-    "herself": "themselves",
-}
-_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\"”]|$|(?:and|or|but|to|for|on|in|with|about|as|at|so)\b)")
-_PRONOUN_RX = re.compile(r"\b(?:" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
-
-
-def neutral_pronouns(text: str) -> str:
-    """Gendered third-person pronouns as "they" and its forms ("her" as "their": an
-    embedding barely tells them apart, and it never tells her from him)."""
-
-    def one(match: re.Match[str]) -> str:
-        word = match.group()
-        new = _PRONOUNS[word.lower()]
-        if word.lower() == "her" and _CLAUSE_END.match(text, match.end()):
-            new = "them"  # "I told her." is an object, "her reviews" a possessive
-        return new.capitalize() if word[0].isupper() else new
-
-    return _PRONOUN_RX.sub(one, text)
 
 
 class Redactor:

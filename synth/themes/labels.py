@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from synth.people.names import is_handle, proper_names
 from synth.text import STOPWORDS, fold
-from synth.themes.phrases import candidates, classes
+from synth.themes.phrases import NUMBERS, candidates, classes
 
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
 
@@ -56,6 +56,7 @@ def _usable(word: str, exclude: frozenset[str]) -> bool:
         or fold(word) in exclude
         or is_handle(word)
         or classes(word) == {"ADV"}  # "quickly" says how, not what
+        or word in NUMBERS
     )
 
 

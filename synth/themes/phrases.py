@@ -88,7 +88,7 @@ _CALENDAR = frozenset(
 _COORDINATION = re.compile(r"^[\w'’-]+(?:\s+(?:and|or|&|plus)\s+[\w'’-]+)+$", re.IGNORECASE)
 _AND = frozenset("and or plus".split())
 # Counts name one statement's facts, not the theme ("five postmortem actions").
-_NUMBERS = frozenset(
+NUMBERS = frozenset(
     "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred hundreds thousand thousands million half-day".split()
 )
@@ -103,9 +103,12 @@ def classes(word: str) -> frozenset[str]:
     return found or frozenset({"NOUN"})
 
 
+_NOMINAL = frozenset({"NOUN", "ADJ"})
+
+
 def _nominal(word: str) -> bool:
     """Can be part of a noun phrase before its head: a noun or an adjective."""
-    return word not in STOPWORDS and bool(classes(word) & {"NOUN", "ADJ"})
+    return word not in STOPWORDS and bool(classes(word) & _NOMINAL)
 
 
 def _verb_only(word: str) -> bool:
@@ -113,7 +116,7 @@ def _verb_only(word: str) -> bool:
 
 
 def _noun(word: str) -> bool:
-    return word not in STOPWORDS and "NOUN" in classes(word)
+    return (word not in STOPWORDS or word in _NOUN_STOPWORDS) and "NOUN" in classes(word)
 
 
 def _dangling(word: str) -> bool:
@@ -155,11 +158,18 @@ def _words(clause: str, names: frozenset[str]) -> tuple[list[str], list[str], in
         if lower == "own" and keys[-1:] == ["the"]:
             continue  # "their own cloud bill" -> "the cloud bill"
         key = _POSSESSIVE.sub("", lower)
-        followed = i + 1 < len(raw)
-        if followed and (
-            lower in _POSSESSIVES or (lower.endswith(("'s", "s'")) and _named(word, key, names))
-        ):
-            word = key = "the"  # "one of his PRs" -> "one of the PRs"
+        # A possessive before a noun phrase becomes "the" ("when his PRs are challenged"),
+        # opening the clause or with more after it; at the clause's end it says whose
+        # ("her confidence is his work"), so it stays (and no title holds it).
+        room = i == 0 or i + 2 < len(raw)
+        possessive = lower in _POSSESSIVES or (
+            lower.endswith(("'s", "s'")) and _named(word, key, names)
+        )
+        if possessive and lower == "her" and i + 1 < len(raw):
+            following = raw[i + 1].lower()  # "help her be heard": an object, not whose
+            possessive = following not in STOPWORDS and bool(classes(following) & _NOMINAL)
+        if possessive and room and i + 1 < len(raw):
+            word = key = "the"
         words.append(word)
         keys.append(key)
     start = 0
@@ -179,7 +189,7 @@ def candidates(text: str, names: frozenset[str]) -> list[str]:
         english = 2 * known >= len(keys)  # else word classes say nothing: no class rule
         bad = [
             (k in _PERSONAL and not (w.isupper() and len(w) > 1))  # "US" is no pronoun
-            or k in _NUMBERS
+            or k in NUMBERS
             or bool(_DIGIT.search(k))
             or _named(w, k, names)
             for w, k in zip(words, keys, strict=True)

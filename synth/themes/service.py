@@ -28,8 +28,9 @@ from synth.guards.anonymity import Reviewer, example_cut
 from synth.guards.bias import bias_terms
 from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person
-from synth.people.names import mask_names, name_variants, neutral_pronouns, proper_names
+from synth.people.names import mask_names, name_variants, proper_names
 from synth.people.org import management_chain
+from synth.text import neutral_pronouns
 from synth.themes.cluster import cluster_embeddings, default_min_theme_size
 from synth.themes.embedders import Embedder
 from synth.themes.ingest import pending_count
@@ -268,7 +269,7 @@ def _build_themes(
     # the theme for the manager, flagged, but never names it. A strength is not named from
     # its criticism, nor a growth area from its praise.
     polarity = {t: lean_polarity(stance[i] for i in groups[t]) for t in ids}
-    titled = []
+    titled, shown_by = [], []
     for t in ids:
         usable = [
             i
@@ -279,7 +280,12 @@ def _build_themes(
         # Only what clearly leans the other way is set aside ("generous with help" never
         # names a growth area); neutral statements still count.
         aligned = [i for i in usable if stance[i] * want >= -CLEAR]
-        titled.append(aligned or usable)
+        # Named by what clearly says its message when anything does: a growth area by the
+        # criticism ("stays stuck too long before asking"), not by the context around it
+        # ("the offline banner was his").
+        clear = [i for i in aligned if stance[i] * want > CLEAR]
+        titled.append(clear or aligned or usable)
+        shown_by.append(aligned or usable)
     names = phrase_titles(
         [[ready[i].text for i in members] for members in titled],
         [matrix[members] for members in titled],
@@ -289,8 +295,14 @@ def _build_themes(
         owners=[[ready[i].author_id for i in members] for members in titled] if shared else None,
         shared_by=SHARED_TITLE_AUTHORS,
     )
+    # A theme whose every statement is pay or promotion talk or a flagged remark has nothing
+    # to be named from: it is named for what it is, for the manager who sees it.
+    names = [
+        name if shown else _unnamed_theme([ready[i].text for i in groups[t]])
+        for t, name, shown in zip(ids, names, titled, strict=True)
+    ]
     themes: list[Theme] = []
-    for theme_id, name, shown in zip(ids, names, titled, strict=True):
+    for theme_id, name, shown in zip(ids, names, shown_by, strict=True):
         members = groups[theme_id]
         first_by_author: dict[uuid.UUID, int] = {}
         for i in members:
@@ -306,7 +318,7 @@ def _build_themes(
         kinds = Counter(
             _relationship(relationships, ready[i].feedback_id) for i in first_by_author.values()
         )
-        # Shown by what it is titled from: a growth area's examples are not its praise.
+        # Shown by what leans its way: a growth area's examples are not its praise.
         shown = shown or members  # every statement pay talk or a flagged remark: still shown
         reps = [shown[r] for r in representatives(matrix[shown], count=3)]
         themes.append(
@@ -326,6 +338,12 @@ def _build_themes(
             )
         )
     return themes
+
+
+def _unnamed_theme(texts: Sequence[str]) -> str:
+    if all(mentions_talent_track(text) for text in texts):
+        return "Remarks for the talent track"
+    return "Remarks flagged by the bias guard"
 
 
 def _relationship(known: Mapping[uuid.UUID, Relationship], feedback_id: uuid.UUID | None) -> str:

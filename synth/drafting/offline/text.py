@@ -190,8 +190,13 @@ def theme_name(label: str) -> str:
 
 
 def quoted(label: str) -> str:
-    """A theme's name inside a sentence: quoted, since keyphrases are not prose."""
-    return f"“{theme_name(label).lower()}”"
+    """A theme's name inside a sentence: quoted, since keyphrases are not prose; lowercase
+    but for an acronym ("PRs have got much cleaner")."""
+    name = theme_name(label)
+    first, _, rest = name.partition(" ")
+    if first[1:2].isupper():
+        return f"“{name}”"
+    return f"“{first.lower()}{' ' if rest else ''}{rest}”"
 
 
 # Relationship groups as they may be named to an engineer. The manager and skip level are one

@@ -2,11 +2,22 @@
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
-from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
+from synth.themes.polarity import (
+    CUES,
+    CueLexicon,
+    Polarity,
+    lexicon,
+    statement_polarity,
+    theme_polarity,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "evals" / "data" / "polarity.jsonl"
 # `python -m evals.bench_polarity`: 0.935 accuracy and 0.824 macro-F1 on all 475 labelled
@@ -196,3 +207,43 @@ def test_scoring_is_fast() -> None:
         statement_polarity(text)
     per_statement = (time.perf_counter() - started) / (len(rows) * 3)
     assert per_statement < 0.001
+
+
+# --- the cue file ---------------------------------------------------------------------------
+
+
+def test_the_shipped_cue_file_loads() -> None:
+    cues = lexicon()
+    assert len(cues.phrases) > 30 and len(cues.words) > 5
+    assert {"never", "not", "without"} <= cues.negators
+
+
+def _raw_cues() -> Any:
+    return yaml.safe_load(CUES.read_text(encoding="utf-8"))
+
+
+def _bad_phrase(raw: Any) -> None:
+    raw["phrases"][2]["match"].append("(?:unclosed")
+
+
+def _misspelt_key(raw: Any) -> None:
+    raw["words"][0]["wieght"] = raw["words"][0].pop("weight")
+
+
+def _split_word(raw: Any) -> None:
+    raw["words"][1]["match"] += r" speaks\ up"  # "\ " does not survive the split at spaces
+
+
+@pytest.mark.parametrize(
+    ("spoil", "error"),
+    [
+        (_bad_phrase, r"phrases\.2\.match\.\d+\n.*pattern does not compile"),
+        (_misspelt_key, r"words\.0\.wieght\n\s+Extra inputs are not permitted"),
+        (_split_word, r"words\.1\.match\.\d+\n.*pattern does not compile.*: speaks\\ "),
+    ],
+)
+def test_a_malformed_cue_is_refused_saying_where(spoil: Callable[[Any], None], error: str) -> None:
+    raw = _raw_cues()
+    spoil(raw)
+    with pytest.raises(ValidationError, match=error):
+        CueLexicon.model_validate(raw)

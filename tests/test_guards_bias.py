@@ -1,9 +1,13 @@
 """The bias guard: flagged words in review sentences, none in ordinary engineering feedback."""
 
+import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
+import yaml
+from pydantic import BaseModel, ValidationError
 
 from synth.cycles.models import Relationship
 from synth.drafting.inputs import FeedbackItem
@@ -144,7 +148,7 @@ def test_engineering_feedback_is_not_flagged(text: str) -> None:
 
 def test_every_lexicon_entry_is_exercised_and_suggests_something_of_its_own() -> None:
     suggestions = [bias_terms(text)[0].suggestion for text, _, _ in FLAGGED]
-    lexicon = [term for terms in bias_lexicon.LEXICON.values() for term in terms]
+    lexicon = [term for terms in bias_lexicon.lexicon().values() for term in terms]
     assert len(lexicon) == len(FLAGGED) == 65
     assert set(suggestions) == {term.suggestion for term in lexicon}
     assert len(set(suggestions)) == len(suggestions)
@@ -164,7 +168,7 @@ def test_hit_carries_offsets_and_suggestion() -> None:
         start=7,
         end=15,
         category=P,
-        suggestion=bias_lexicon.LEXICON[P][0].suggestion,
+        suggestion=bias_lexicon.lexicon()[P][0].suggestion,
     )
 
 
@@ -216,7 +220,7 @@ def test_message_names_the_category_the_words_and_the_suggestion() -> None:
         guard="bias",
         code="biased_language",
         blocking=False,
-        message=f'personality-focused word "abrasive": {bias_lexicon.LEXICON[P][0].suggestion}',
+        message=f'personality-focused word "abrasive": {bias_lexicon.lexicon()[P][0].suggestion}',
         path="overview",
     )
     [phrase] = check_bias("He is one of the guys.")
@@ -307,3 +311,47 @@ def test_check_feedback_bias_points_at_the_feedback_and_does_not_block() -> None
         'personality-focused word "abrasive"',
         'personality-focused word "emotional"',
     ]
+
+
+# --- the lexicon file -----------------------------------------------------------------------
+
+
+def test_the_shipped_lexicon_loads_with_its_fragments_filled_in() -> None:
+    terms = [term for terms in bias_lexicon.lexicon().values() for term in terms]
+    assert len(terms) == 65
+    for term in terms:
+        left = re.findall(r"\{([a-z_]+)\}", term.pattern + term.when + term.unless)
+        assert set(left) <= {"w"}, term
+
+
+def _raw_lexicon() -> Any:
+    return yaml.safe_load(bias_lexicon.LEXICON.read_text(encoding="utf-8"))
+
+
+def _unknown_fragment(raw: Any) -> None:
+    raw["personality"][1]["unless"] = r"{w}\s+{wrok}"
+
+
+def _bad_pattern(raw: Any) -> None:
+    raw["coded"][0]["pattern"] = "articulate(?:ly"
+
+
+def _misspelt_key(raw: Any) -> None:
+    raw["gendered"][2]["sugestion"] = raw["gendered"][2].pop("suggestion")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "error"),
+    [
+        (_unknown_fragment, r"personality\[1\] \(.*aggressive.*\): unknown fragment \{wrok\}"),
+        (_bad_pattern, r"coded\[0\] \(articulate\(\?:ly\): pattern does not compile"),
+        (_misspelt_key, r"gendered\.2\.suggestion\n\s+Field required"),
+    ],
+)
+def test_a_malformed_entry_is_refused_saying_where(
+    spoil: Callable[[Any], None], error: str
+) -> None:
+    raw = _raw_lexicon()
+    spoil(raw)
+    with pytest.raises(ValidationError, match=error):
+        bias_lexicon.BiasLexicon.model_validate(raw)

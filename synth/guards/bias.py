@@ -18,9 +18,10 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from synth.guards.bias_lexicon import CODED, GENDERED, LEXICON, PERSONALITY
+from synth.guards.bias_lexicon import CODED, GENDERED, PERSONALITY, Term, lexicon
 from synth.guards.findings import Finding, Source
 from synth.text import strings
 
@@ -47,17 +48,27 @@ def _context(context: str, pattern: str) -> re.Pattern[str] | None:
     return _rx(context.replace("{w}", f"(?:{pattern})")) if context else None
 
 
-_COMPILED = [
-    (
-        category,
-        term,
-        _rx(term.pattern),
-        _context(term.when, term.pattern),
-        _context(term.unless, term.pattern),
+class _Rule(NamedTuple):
+    category: str
+    term: Term
+    word: re.Pattern[str]
+    when: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
+
+
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    return tuple(
+        _Rule(
+            category,
+            term,
+            _rx(term.pattern),
+            _context(term.when, term.pattern),
+            _context(term.unless, term.pattern),
+        )
+        for category, terms in lexicon().items()
+        for term in terms
     )
-    for category, terms in LEXICON.items()
-    for term in terms
-]
 
 
 def _within(span: tuple[int, int], context: re.Pattern[str], text: str) -> bool:
@@ -68,7 +79,7 @@ def bias_terms(text: str) -> list[BiasHit]:
     """Flagged terms in `text`, in order; where two overlap, the earlier, then longer, wins."""
     hits = [
         BiasHit(m.group(0), m.start(), m.end(), category, term.suggestion)
-        for category, term, word, when, unless in _COMPILED
+        for category, term, word, when, unless in _rules()
         for m in word.finditer(text)
         if (when is None or _within(m.span(), when, text))
         and (unless is None or not _within(m.span(), unless, text))

@@ -33,6 +33,7 @@ _SOURCES = (
     "confusables.py",
     "bias.py",
     "bias_lexicon.py",
+    "bias_lexicon.yaml",
     "two_track.py",
     "two_track_lexicon.yaml",
 )

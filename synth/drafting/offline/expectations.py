@@ -59,7 +59,7 @@ from synth.drafting.offline.topics import (
     OUTCOME,
     OWNERSHIP,
     STYLES,
-    TOPICS,
+    all_topics,
     match,
 )
 from synth.drafting.outputs import ExpectationSuggestions, Smart, SuggestedExpectation
@@ -171,7 +171,7 @@ def _regular(
                 continue
             chosen.append(from_level(plan, competency))
     while len(chosen) < MIN_EXPECTATIONS:  # a ladder without competencies: still three
-        topic = next(t for t in TOPICS if t.key not in plan.used_topics)
+        topic = next(t for t in all_topics() if t.key not in plan.used_topics)
         chosen.append(from_level(plan, topic.competency, topic))
     return chosen
 

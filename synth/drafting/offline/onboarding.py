@@ -13,21 +13,33 @@ completion word such as "already", "shipped", "set up", and nothing pending such
 need to"), a key step marked done, or an expectation met or with every key step done, that
 says the same as an onboarding outcome's `done` phrases (MiniLM cosine at least `DONE`) makes
 that outcome done; one that says the same as a key step (at least `STEP_DONE`) leaves that step
-out, while three remain.
+out, while three remain. The outcomes and their wording at each style are in `onboarding.yaml`.
 """
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from synth.cycles.models import ExpectationKind, Outcome
 from synth.drafting.inputs import ExpectationInputs
 from synth.drafting.offline.meaning import similarity
 from synth.drafting.offline.plan import Plan
 from synth.drafting.offline.text import day
-from synth.drafting.offline.topics import ONBOARDING, Onboarding
+from synth.drafting.offline.topics import (
+    ACTIVITY,
+    OBJECTIVE,
+    OUTCOME,
+    OWNERSHIP,
+    placeholders,
+)
 from synth.drafting.outputs import Smart, SuggestedExpectation
+from synth.lexicon import Strict, load
 
 ONBOARDING_DAYS = 90
 MIN_DAYS_LEFT = 14  # fewer onboarding days left at the period start: regular expectations
@@ -48,6 +60,80 @@ _PENDING = re.compile(
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _CLAUSE = re.compile(r"\s*(?:[;,:]|\s(?:and|but|then)\s)\s*", re.IGNORECASE)
+
+OUTCOMES_FILE = Path(__file__).with_name("onboarding.yaml")
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """One onboarding expectation per style: title, measure and steps. Placeholders: {due},
+    {objective} (quoted objective, or "the team's objectives"). `done` says, in a new hire's
+    words, what having done it sounds like: compared by meaning with what they report."""
+
+    what: str
+    done: tuple[str, ...]
+    titles: dict[str, str]
+    measures: dict[str, str]
+    steps: dict[str, tuple[str, ...]]
+
+
+class StyleWording(Strict):
+    """An onboarding outcome at one style of the ladder."""
+
+    title: str = Field(min_length=1)
+    measure: str = Field(min_length=1)
+    steps: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fills(self) -> Self:
+        # Title and steps are filled with str.format(due=..., objective=...).
+        for text in (self.title, *self.steps):
+            extra = placeholders(text) - {"due", "objective"}
+            if extra:
+                raise ValueError(f"unknown placeholders {sorted(extra)} in: {text}")
+        return self
+
+
+class OutcomeEntry(Strict):
+    """One onboarding outcome: what it is, how a new hire says it is done, its wording."""
+
+    what: str = Field(min_length=1)
+    done: list[str] = Field(min_length=1)
+    activity: StyleWording
+    ownership: StyleWording
+    outcome: StyleWording
+    objective: StyleWording
+
+    def by_style(self) -> dict[str, StyleWording]:
+        """Style to wording, in ladder order."""
+        return {
+            ACTIVITY: self.activity,
+            OWNERSHIP: self.ownership,
+            OUTCOME: self.outcome,
+            OBJECTIVE: self.objective,
+        }
+
+
+class OnboardingOutcomes(Strict):
+    """The file: onboarding outcomes in the order they are suggested."""
+
+    outcomes: list[OutcomeEntry] = Field(min_length=1)
+
+
+@cache
+def outcomes() -> tuple[Onboarding, ...]:
+    """The packaged onboarding outcomes, read and checked once."""
+    entries = load(OUTCOMES_FILE, OnboardingOutcomes).outcomes
+    return tuple(
+        Onboarding(
+            what=entry.what,
+            done=tuple(entry.done),
+            titles={style: wording.title for style, wording in entry.by_style().items()},
+            measures={style: wording.measure for style, wording in entry.by_style().items()},
+            steps={style: tuple(wording.steps) for style, wording in entry.by_style().items()},
+        )
+        for entry in entries
+    )
 
 
 @dataclass(frozen=True)
@@ -129,13 +215,14 @@ def onboarding(plan: Plan, last: date) -> list[SuggestedExpectation]:
     begin = max(inputs.start_date, inputs.next_period.starts_on)
     dues = [min(begin + timedelta(days=30), last), min(begin + timedelta(days=60), last), last]
     done = reported(inputs)
-    skipped = [(t, by) for t in ONBOARDING if (by := _done_by(t, done)) is not None]
+    templates = outcomes()
+    skipped = [(t, by) for t in templates if (by := _done_by(t, done)) is not None]
     # Named by outcome and where it was reported, never quoted: a run of the engineer's own
     # words in what they read back is the anonymity guard's verbatim copy.
     already = "".join(
         f" Already done, so not suggested: {t.what} ({by.source})." for t, by in skipped
     )
-    remaining = [t for t in ONBOARDING if all(t is not s for s, _ in skipped)]
+    remaining = [t for t in templates if all(t is not s for s, _ in skipped)]
     result: list[SuggestedExpectation] = []
     for template, due in zip(remaining, dues, strict=False):
         objective = plan.objective_for(template.what) if plan.objective_style else None

@@ -2,7 +2,7 @@
 sentences, key steps, the level expectation each one answers, and the objective it names.
 
 Shared by `expectations` (which decides what to suggest). The wording of each topic at each
-style of the ladder lives in `topics`.
+style of the ladder lives in `topics` (`topics.yaml`).
 """
 
 from dataclasses import dataclass, field
@@ -14,13 +14,12 @@ from synth.drafting.offline.meaning import similarity
 from synth.drafting.offline.text import day, keywords, quoted
 from synth.drafting.offline.topics import (
     ACTIVITY,
-    BY_COMPETENCY,
-    BY_KEY,
     OBJECTIVE,
     OUTCOME,
     OWNERSHIP,
-    TOPICS,
     Topic,
+    all_topics,
+    for_competency,
     general,
     match,
 )
@@ -234,7 +233,7 @@ def topic_text(topic: Topic) -> str:
 def topic_for(plan: Plan, theme: ThemeInput) -> Topic:
     """The unused topic closest in meaning to the theme (its name and statements), or one
     worded around the theme's own name when no topic is about it."""
-    free = [t for t in TOPICS if t.key not in plan.used_topics]
+    free = [t for t in all_topics() if t.key not in plan.used_topics]
     best: Topic | None = None
     if free:
         texts = [theme.label, *(q.text for q in theme.representatives)]
@@ -322,7 +321,7 @@ def from_level(
     lines = plan.level.expectations.get(competency, [])
     line_text = lines[0] if lines else ""
     if topic is None:
-        preferred = BY_KEY.get(BY_COMPETENCY.get(competency, ""))
+        preferred = for_competency(competency)
         topic = preferred if preferred and preferred.key not in plan.used_topics else None
     if topic is None:
         topic = match(line_text, exclude=plan.used_topics)[0] or general(

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from evals.timing import ms_per_item
-from synth.people.names import neutral_pronouns
+from synth.text import neutral_pronouns
 from synth.themes.polarity import Polarity, statement_polarity, theme_polarity
 from synth.themes.stance import combined_polarity, meaning_polarity
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 
 from evals.bench_polarity import Row, load, split
-from synth.people.names import neutral_pronouns
+from synth.text import neutral_pronouns
 from synth.themes.embedders import LOCAL_MODEL, LocalEmbedder
 from synth.themes.stance import DIRECTION_FILE
 

@@ -247,3 +247,18 @@ def test_a_malformed_cue_is_refused_saying_where(spoil: Callable[[Any], None], e
     spoil(raw)
     with pytest.raises(ValidationError, match=error):
         CueLexicon.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("She speaks up in design reviews.", 1),
+        ("He always follows up on action items.", 1),
+        ("He gets in the way of the team.", -1),
+        ("She is burnt out.", -1),
+        ("He writes docs as well as code.", 0),  # "as well as" is no praise
+    ],
+)
+def test_cues_of_several_words_match_with_their_spaces(text: str, sign: int) -> None:
+    score = statement_polarity(text)
+    assert (score > 0) - (score < 0) == sign, score

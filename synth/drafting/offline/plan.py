@@ -134,10 +134,15 @@ def level_line(level: LevelInput, competency: str, text: str) -> tuple[str, str]
 
 
 def relevant(plan: Plan, answers: str, line: tuple[str, str] | None, objective: str | None) -> str:
-    parts = [f"It answers {answers}"]
-    if line is not None:
-        parts.append(f"the {plan.level.name} expectation “{line[1].rstrip('.')}”")
-    sentence = " and ".join(parts)
+    # What it answers (often a phrase lifted from the feedback) comes last, before the
+    # punctuation: words of ours run on from it would extend a reviewer's words ("... the sync
+    # client” and the") into a verbatim run the anonymity guard blocks.
+    if line is None:
+        sentence = f"It answers {answers}"
+    else:
+        sentence = (
+            f"It answers the {plan.level.name} expectation “{line[1].rstrip('.')}” and {answers}"
+        )
     if objective:
         sentence += f", in support of “{objective}”"
     return sentence + "."

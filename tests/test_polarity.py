@@ -257,6 +257,8 @@ def test_a_malformed_cue_is_refused_saying_where(spoil: Callable[[Any], None], e
         ("He gets in the way of the team.", -1),
         ("She is burnt out.", -1),
         ("He writes docs as well as code.", 0),  # "as well as" is no praise
+        ("Review comments were left unanswered for days.", -1),
+        ("The page went unacknowledged for 25 minutes.", -1),
     ],
 )
 def test_cues_of_several_words_match_with_their_spaces(text: str, sign: int) -> None:

@@ -29,8 +29,13 @@ from synth.drafting.outputs import (
     ExpectationSuggestions,
     Synthesis,
 )
-from synth.evaluation import evaluators as ev
 from synth.evaluation.cases import Case, CaseError, load_case, load_cases
+from synth.evaluation.evaluators.checklist import Checklist
+from synth.evaluation.evaluators.citations import citation_scores
+from synth.evaluation.evaluators.safety import Leaks, Parity, forbidden
+from synth.evaluation.evaluators.suggestions import level_fit, suggestion_scores
+from synth.evaluation.evaluators.themes import is_keyword_list, theme_scores
+from synth.evaluation.evaluators.usage import Usage
 from synth.evaluation.models import EvalCaseResult, EvalRun
 from synth.evaluation.runner import CaseDraft, CaseRun, run_case
 from synth.evaluation.suite import Report, gate, load_baseline, run_suite
@@ -168,13 +173,13 @@ def test_themes_agree_with_gold_and_a_single_lumped_theme_scores_worse(
 ) -> None:
     inputs = run.inputs(DraftKind.SYNTHESIS)
     assert isinstance(inputs, SynthesisInputs)
-    good = ev.theme_scores(case, run, inputs.themes, minilm().embed)
+    good = theme_scores(case, run, inputs.themes, minilm().embed)
     assert 0 < good["theme_v_measure"] <= 1 and 0 <= good["unthemed"] <= 1
     assert 0 <= good["polarity_accuracy"] <= 1 and -1 <= good["title_similarity"] <= 1
     lumped = inputs.themes[0].model_copy(
         update={"spans": [s for t in inputs.themes for s in t.spans], "label": "ledger · retry"}
     )
-    bad = ev.theme_scores(case, run, [lumped], minilm().embed)
+    bad = theme_scores(case, run, [lumped], minilm().embed)
     assert bad["theme_v_measure"] < good["theme_v_measure"]
     assert bad["theme_count_error"] == len(case.gold.themes) - 1
     assert bad["keyword_titles"] == 1.0
@@ -192,7 +197,7 @@ def test_themes_agree_with_gold_and_a_single_lumped_theme_scores_worse(
     ],
 )
 def test_keyword_list_titles_are_told_from_phrases(title: str, keywords: bool) -> None:
-    assert ev.is_keyword_list(title) is keywords
+    assert is_keyword_list(title) is keywords
 
 
 def test_citation_scores_fall_when_key_evidence_goes_uncited_or_praise_moves_to_growth(
@@ -200,7 +205,7 @@ def test_citation_scores_fall_when_key_evidence_goes_uncited_or_praise_moves_to_
 ) -> None:
     synthesis = run.output(DraftKind.SYNTHESIS)
     assert isinstance(synthesis, Synthesis)
-    good = ev.citation_scores(case, run, synthesis)
+    good = citation_scores(case, run, synthesis)
     assert good["key_evidence_recall"] > 0 and good["vague_recall"] == 1.0
     emptied = synthesis.model_copy(
         update={
@@ -214,13 +219,13 @@ def test_citation_scores_fall_when_key_evidence_goes_uncited_or_praise_moves_to_
             "vague_feedback_ids": [],
         }
     )
-    bad = ev.citation_scores(case, run, emptied)
+    bad = citation_scores(case, run, emptied)
     assert bad["misfiled"] > good.get("misfiled", 0)
     assert bad["citation_precision"] < good["citation_precision"]
     assert bad["expectation_status_accuracy"] == 0.0
     assert "vague_precision" not in bad and bad["vague_recall"] == 0.0
     uncited = emptied.model_copy(update={"growth_areas": []})
-    assert ev.citation_scores(case, run, uncited)["key_evidence_recall"] == 0.0
+    assert citation_scores(case, run, uncited)["key_evidence_recall"] == 0.0
 
 
 def test_suggestions_that_answer_another_team_with_stock_smart_text_and_vague_steps_fail(
@@ -228,7 +233,7 @@ def test_suggestions_that_answer_another_team_with_stock_smart_text_and_vague_st
 ) -> None:
     drafted = run.output(DraftKind.EXPECTATIONS)
     assert isinstance(drafted, ExpectationSuggestions)
-    good = ev.suggestion_scores(case, drafted, minilm().embed)
+    good = suggestion_scores(case, drafted, minilm().embed)
     stock = drafted.expectations[0].smart.model_copy(
         update={"achievable": "It is achievable.", "measurable": "Better", "time_bound": "Soon"}
     )
@@ -243,7 +248,7 @@ def test_suggestions_that_answer_another_team_with_stock_smart_text_and_vague_st
         )
         for s in drafted.expectations
     ]
-    bad = ev.suggestion_scores(
+    bad = suggestion_scores(
         case, drafted.model_copy(update={"expectations": wrong}), minilm().embed
     )
     assert bad["other_team_objectives"] == 1.0 and good["other_team_objectives"] == 0.0
@@ -261,8 +266,8 @@ def test_level_fit_tells_junior_activities_from_principal_scope(case: Case) -> N
     junior = case.model_copy(
         update={"subject": case.subject.model_copy(update={"level": "junior"})}
     )
-    assert ev.level_fit(junior, junior_steps, minilm().embed) == 1.0
-    assert ev.level_fit(principal, junior_steps, minilm().embed) == 0.0
+    assert level_fit(junior, junior_steps, minilm().embed) == 1.0
+    assert level_fit(principal, junior_steps, minilm().embed) == 0.0
 
 
 def test_checklist_accuracy_falls_when_every_statement_is_called_sufficient(
@@ -271,7 +276,7 @@ def test_checklist_accuracy_falls_when_every_statement_is_called_sufficient(
     checklist = run.output(DraftKind.CHECKLIST)
     assert isinstance(checklist, EvidenceChecklist)
     context = _context(case, run)
-    good = ev.Checklist().evaluate(context)["checklist_accuracy"]
+    good = Checklist().evaluate(context)["checklist_accuracy"]
     sure = checklist.model_copy(
         update={
             "items": [
@@ -280,7 +285,7 @@ def test_checklist_accuracy_falls_when_every_statement_is_called_sufficient(
             ]
         }
     )
-    doctored = ev.Checklist().evaluate(_context(case, _with_output(run, DraftKind.CHECKLIST, sure)))
+    doctored = Checklist().evaluate(_context(case, _with_output(run, DraftKind.CHECKLIST, sure)))
     assert doctored["checklist_accuracy"] == 0.5  # two of the four gold statements are sufficient
     assert 0 <= good <= 1
 
@@ -288,7 +293,7 @@ def test_checklist_accuracy_falls_when_every_statement_is_called_sufficient(
 def test_leaks_count_biased_words_and_reviewer_names_in_released_views_and_drafts(
     case: Case, run: CaseRun
 ) -> None:
-    clean = ev.Leaks().evaluate(_context(case, run))
+    clean = Leaks().evaluate(_context(case, run))
     assert clean == {"leaks": 0.0, "manager_draft_leaks": 0.0, "drafts_failed": 0.0}
     synthesis = run.output(DraftKind.SYNTHESIS)
     assert isinstance(synthesis, Synthesis)
@@ -300,10 +305,10 @@ def test_leaks_count_biased_words_and_reviewer_names_in_released_views_and_draft
     drafts[DraftKind.EXPECTATIONS] = dataclasses.replace(
         drafts[DraftKind.EXPECTATIONS], released={"expectations": [{"title": "Ask Ines Duarte"}]}
     )
-    found = ev.Leaks().evaluate(_context(case, dataclasses.replace(doctored, drafts=drafts)))
+    found = Leaks().evaluate(_context(case, dataclasses.replace(doctored, drafts=drafts)))
     assert found["manager_draft_leaks"] == 3  # "very emotional", "Kwame", "Asante"
     assert found["leaks"] == 2  # "Ines", "Duarte", in what the engineer reads
-    assert "Ravi" not in ev.forbidden(case)  # named in the texts themselves: not a leak
+    assert "Ravi" not in forbidden(case)  # named in the texts themselves: not a leak
     section = synthesis.strengths[0]
     claim = section.claims[0]
     quoting = claim.model_copy(
@@ -312,7 +317,7 @@ def test_leaks_count_biased_words_and_reviewer_names_in_released_views_and_draft
     cited = synthesis.model_copy(
         update={"strengths": [section.model_copy(update={"claims": [quoting]})]}
     )
-    scores = ev.Leaks().evaluate(_context(case, _with_output(run, DraftKind.SYNTHESIS, cited)))
+    scores = Leaks().evaluate(_context(case, _with_output(run, DraftKind.SYNTHESIS, cited)))
     assert scores["manager_draft_leaks"] == 0  # the manager may read the feedback's words
 
 
@@ -320,7 +325,7 @@ def test_parity_is_one_for_identical_structure_and_less_when_statuses_change(
     case: Case, run: CaseRun
 ) -> None:
     same = dataclasses.replace(run, swapped=run)
-    assert ev.Parity().evaluate(_context(case, same)) == {"swap_parity": 1.0}
+    assert Parity().evaluate(_context(case, same)) == {"swap_parity": 1.0}
     synthesis = run.output(DraftKind.SYNTHESIS)
     assert isinstance(synthesis, Synthesis)
     other = synthesis.model_copy(
@@ -332,14 +337,14 @@ def test_parity_is_one_for_identical_structure_and_less_when_statuses_change(
         }
     )
     differs = dataclasses.replace(run, swapped=_with_output(run, DraftKind.SYNTHESIS, other))
-    assert ev.Parity().evaluate(_context(case, differs))["swap_parity"] < 1.0
-    assert ev.Parity().evaluate(_context(case, run)) == {}  # no twin run: nothing to say
+    assert Parity().evaluate(_context(case, differs))["swap_parity"] < 1.0
+    assert Parity().evaluate(_context(case, run)) == {}  # no twin run: nothing to say
 
 
 def test_usage_adds_up_every_draft_of_the_case(case: Case, run: CaseRun) -> None:
     usage = {"input_tokens": 100, "output_tokens": 10, "cost_usd": 0.5}
     drafts = {kind: dataclasses.replace(d, usage=usage) for kind, d in run.drafts.items()}
-    scores = ev.Usage().evaluate(_context(case, dataclasses.replace(run, drafts=drafts)))
+    scores = Usage().evaluate(_context(case, dataclasses.replace(run, drafts=drafts)))
     assert scores["input_tokens"] == 100 * len(drafts) and scores["cost_usd"] == 0.5 * len(drafts)
     assert scores["seconds"] == run.seconds > 0
 

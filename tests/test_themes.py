@@ -11,7 +11,7 @@ from synth.auth.models import Role
 from synth.auth.principal import Principal
 from synth.cycles.models import Relationship
 from synth.errors import Forbidden, InvalidInput
-from synth.evaluation.evaluators import is_keyword_list
+from synth.evaluation.evaluators.themes import is_keyword_list
 from synth.people.models import Person
 from synth.people.names import name_variants
 from synth.themes.files import Record, cluster_records

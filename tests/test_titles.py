@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from synth.evaluation.evaluators import is_keyword_list
+from synth.evaluation.evaluators.themes import is_keyword_list
 from synth.themes.labels import keyphrase_labels, phrase_titles
 from synth.themes.phrases import MAX_TITLE_WORDS, candidates
 from tests.embedders import minilm

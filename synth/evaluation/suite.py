@@ -29,7 +29,9 @@ from synth.db.engine import make_engine, recreate_database, session_factory, tra
 from synth.drafting.base import Drafter
 from synth.errors import InvalidInput, NotFound
 from synth.evaluation.cases import Case
-from synth.evaluation.evaluators import METRIC, METRICS, evaluators, minilm
+from synth.evaluation.evaluators import evaluators
+from synth.evaluation.evaluators.scoring import minilm
+from synth.evaluation.metrics import METRIC, METRICS
 from synth.evaluation.models import EvalCaseResult, EvalRun
 from synth.evaluation.runner import CaseRun, run_case
 from synth.evaluation.swap import swapped

@@ -24,7 +24,7 @@ from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.evidence import PersonName
 from synth.guards.anonymity import Reviewer
-from synth.guards.injection import _injected_sentences
+from synth.guards.injection.followed import _injected_sentences
 from tests.embedders import minilm
 from tests.test_guards import INJECTIONS, hannah
 from tests.test_offline_drafter import expectation_inputs

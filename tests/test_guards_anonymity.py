@@ -18,14 +18,10 @@ import pytest
 
 from synth.drafting.offline.text import engineer_safe
 from synth.evidence import PersonName, Quote, SourceKind
-from synth.guards.anonymity import (
-    GUARD,
-    Reviewer,
-    check_anonymity,
-    cut_quote,
-    identifying_phrases,
-    self_identifying,
-)
+from synth.guards.anonymity import GUARD, Reviewer
+from synth.guards.anonymity.check import check_anonymity
+from synth.guards.anonymity.phrases import identifying_phrases, self_identifying
+from synth.guards.anonymity.quotes import cut_quote
 from synth.guards.findings import Finding
 
 ROOT = Path(__file__).resolve().parents[1]

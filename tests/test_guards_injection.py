@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from synth.guards.confusables import latin_lookalike, skeleton, visible
-from synth.guards.injection import check_followed, detect_injection
+from synth.guards.injection.detect import detect_injection
+from synth.guards.injection.followed import check_followed
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERRIDE = "overrides previous instructions"

@@ -21,7 +21,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
-from synth.guards.anonymity import relationships_stated
+from synth.guards.anonymity.relationships import relationships_stated
 from synth.text import strings
 from synth.themes.polarity import Polarity
 from tests.books import Book

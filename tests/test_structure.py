@@ -36,10 +36,12 @@ def _allowed_in_guards(module: str) -> bool:
     return module == "synth.guards" or module.startswith("synth.guards.") or module in BOTTOM
 
 
-@pytest.mark.parametrize("path", sorted(SYNTH.glob("guards/*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(SYNTH.glob("guards/**/*.py")), ids=lambda p: str(p.relative_to(SYNTH))
+)
 def test_guards_import_only_guards_and_bottom_modules(path: Path) -> None:
     wrong = [f"line {line}: {m}" for line, m in synth_imports(path) if not _allowed_in_guards(m)]
-    assert not wrong, f"synth/guards/{path.name} imports upward: {wrong}"
+    assert not wrong, f"{path.relative_to(SYNTH.parent)} imports upward: {wrong}"
 
 
 @pytest.mark.parametrize("module", sorted(BOTTOM))

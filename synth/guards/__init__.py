@@ -9,7 +9,8 @@ folding, names, copied runs and walkers; tests/test_structure.py keeps it so).
 - `citations`: quotes are literal spans of this engineer's sources (blocking); claims are
   supported by what they cite (warning, and the supported share).
 - `anonymity`: no reviewer name, email, handle, identifying detail or verbatim sentence in
-  the engineer-facing version (blocking); `cut_quote` for the non-identifying part of a quote.
+  the engineer-facing version (blocking); `anonymity.quotes.cut_quote` for the non-identifying
+  part of a quote.
 - `two_track`: nothing about pay, ratings, promotion, calibration or talent assessment in the
   engineer-facing version (blocking, never overridable).
 - `injection`: instruction-like feedback is flagged, and a draft that followed it blocked.
@@ -20,7 +21,8 @@ folding, names, copied runs and walkers; tests/test_structure.py keeps it so).
 
 from synth.guards.citations import check_citations, check_quotes, supported_share
 from synth.guards.findings import Finding
-from synth.guards.injection import check_feedback, check_followed, detect_injection
+from synth.guards.injection.detect import check_feedback, detect_injection
+from synth.guards.injection.followed import check_followed
 from synth.guards.two_track import check_two_track
 
 __all__ = [

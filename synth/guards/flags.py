@@ -19,7 +19,7 @@ from typing import Any
 
 from synth.guards.bias import check_feedback_bias
 from synth.guards.findings import Finding, SourceText
-from synth.guards.injection import check_feedback
+from synth.guards.injection.detect import check_feedback
 from synth.guards.two_track import GUARD as TWO_TRACK
 from synth.guards.two_track import talent_track_topics
 
@@ -28,8 +28,11 @@ _NO_ID = uuid.UUID(int=0)
 _SOURCES = (
     "flags.py",
     "findings.py",
-    "injection.py",
-    "injection_lexicon.yaml",
+    "injection/__init__.py",
+    "injection/detect.py",
+    "injection/rules.py",
+    "injection/multilingual.py",
+    "injection/lexicon.yaml",
     "confusables.py",
     "bias.py",
     "bias_lexicon.py",

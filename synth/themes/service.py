@@ -24,7 +24,8 @@ from synth.cycles.models import PeerFeedback, Relationship, SelfAssessment
 from synth.cycles.self_assessments import readable_self_assessments
 from synth.errors import Forbidden, InvalidInput, NotFound
 from synth.evidence import PersonName
-from synth.guards.anonymity import Reviewer, example_cut
+from synth.guards.anonymity import Reviewer
+from synth.guards.anonymity.quotes import example_cut
 from synth.guards.bias import bias_terms
 from synth.guards.two_track import mentions_talent_track
 from synth.people.models import Person

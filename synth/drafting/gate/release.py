@@ -10,7 +10,7 @@ drafted from, and only from what is allowed:
   the skip-level, releases nothing. The manager's and skip-level's feedback is theirs to
   discuss in the 1:1; counted towards the threshold it would single out the one peer beside
   them;
-- examples are cut (`synth.guards.anonymity.cut_quote`: no names, roles or first-person
+- examples are cut (`synth.guards.anonymity.quotes.cut_quote`: no names, roles or first-person
   asides, at most seven words) from quotes that are literal spans of feedback from reviewers
   outside the chain, cited by a shown theme. A manager's own wording, or a quote an override
   let through, is never shown as a reviewer's words;
@@ -41,7 +41,9 @@ from synth.drafting.inputs import (
     ThemeInput,
 )
 from synth.drafting.models import DraftKind
-from synth.guards.anonymity import Reviewer, example_cut, without_relationships
+from synth.guards.anonymity import Reviewer
+from synth.guards.anonymity.quotes import example_cut
+from synth.guards.anonymity.relationships import without_relationships
 from synth.text import strings
 
 EXAMPLES = 2

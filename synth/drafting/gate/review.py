@@ -36,8 +36,11 @@ from synth.drafting.gate.release import engineer_version, withheld, withheld_sug
 from synth.drafting.inputs import DraftInputs, ExpectationInputs
 from synth.drafting.models import DraftKind
 from synth.evidence import Claim, FeedbackItem, PersonName, Quote
-from synth.guards import anonymity, bias, citations, injection, two_track
+from synth.guards import anonymity, bias, citations, two_track
+from synth.guards.anonymity.check import check_anonymity
 from synth.guards.findings import Finding, SourceText
+from synth.guards.injection.detect import check_feedback, detect_injection
+from synth.guards.injection.followed import check_followed
 from synth.text import strings, walk
 
 VERSION = "guards@1"
@@ -172,7 +175,7 @@ def _engineer_facing(
     released = engineer_version(
         kind, content, anonymity_threshold=threshold, inputs=inputs, reviewers=context.reviewers
     )
-    found = anonymity.check_anonymity(
+    found = check_anonymity(
         released,
         reviewers=context.reviewers,
         feedback_texts=[item.text for item in texts],
@@ -224,10 +227,10 @@ def _injection_and_bias(drafted: list[tuple[str, str]], texts: list[SourceText])
     found = [
         finding
         for item in texts
-        if injection.detect_injection(item.text)
-        for finding in injection.check_followed(written, [item.text], source_id=item.id)
+        if detect_injection(item.text)
+        for finding in check_followed(written, [item.text], source_id=item.id)
     ]
-    found += injection.check_feedback(texts) + bias.check_feedback_bias(texts)
+    found += check_feedback(texts) + bias.check_feedback_bias(texts)
     return found + [f for path, text in drafted for f in bias.check_bias(text, path)]
 
 

@@ -15,9 +15,10 @@ from datetime import date
 from synth.drafting.inputs import FeedbackItem, Quote, ThemeInput
 from synth.drafting.outputs import Citation, SourceKind
 from synth.evidence import PersonName
-from synth.guards.anonymity import names_pattern, self_identifying
+from synth.guards.anonymity.names import names_pattern
+from synth.guards.anonymity.phrases import self_identifying
 from synth.guards.bias import bias_terms
-from synth.guards.injection import detect_injection
+from synth.guards.injection.detect import detect_injection
 from synth.guards.two_track import forbidden_mentions
 from synth.text import STOPWORDS, fold_mapped
 from synth.themes.polarity import CLEAR, Polarity, statement_polarity

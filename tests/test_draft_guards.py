@@ -438,5 +438,5 @@ def test_claim_support_reuses_stored_statement_vectors_and_agrees_with_encoding(
     # Everything compared as statements are embedded: names and gendered pronouns neutral.
     neutral = [Redactor(people_named_in(db, texts)).neutral(t) for t in texts]
     assert encoded == [neutral[0]]  # the two quotes came from pgvector
-    assert neutral[0] == "They reviews code carefully and finds bugs early."
+    assert neutral[0] == "They review code carefully and finds bugs early."
     np.testing.assert_allclose(vectors, model.embed(neutral), atol=1e-4)

@@ -165,8 +165,10 @@ def _words(clause: str, names: frozenset[str]) -> tuple[list[str], list[str], in
         possessive = lower in _POSSESSIVES or (
             lower.endswith(("'s", "s'")) and _named(word, key, names)
         )
-        if possessive and lower == "her" and i + 1 < len(raw):
-            following = raw[i + 1].lower()  # "help her be heard": an object, not whose
+        if possessive and i + 1 < len(raw):
+            # "help her be heard", "reviews from his are careful": no noun follows, so it
+            # is not whose.
+            following = raw[i + 1].lower()
             possessive = following not in STOPWORDS and bool(classes(following) & _NOMINAL)
         if possessive and room and i + 1 < len(raw):
             word = key = "the"

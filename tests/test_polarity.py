@@ -262,6 +262,7 @@ def test_a_malformed_cue_is_refused_saying_where(spoil: Callable[[Any], None], e
         ("Flaky tests dropped from 40 to 12.", 1),  # less of what hurts
         ("For the first time product managers could see why the spikes happened.", 0),
         ("He could write more tests.", -1),  # a suggestion
+        ("He settled the ownership argument that had been stuck since spring.", 1),
     ],
 )
 def test_cues_of_several_words_match_with_their_spaces(text: str, sign: int) -> None:

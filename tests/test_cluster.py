@@ -27,6 +27,7 @@ from synth.themes.embedders import LocalEmbedder
 from tests.embedders import minilm
 
 DIM = 384
+FloatRows = npt.NDArray[np.float64]
 
 
 def blobs(
@@ -171,7 +172,9 @@ def test_min_theme_size_is_honoured() -> None:
         kept = [size for size in (12, 6, 3, 2) if size >= min_size]
         assert result.sizes.tolist() == kept
     assert default_min_theme_size(30) == 2
-    assert default_min_theme_size(50_000) > default_min_theme_size(3_000) >= 2
+    assert default_min_theme_size(cluster_module.MARGIN_FROM - 1) == 2
+    assert default_min_theme_size(cluster_module.MARGIN_FROM) == cluster_module.LARGE_MIN_THEME
+    assert default_min_theme_size(50_000) > default_min_theme_size(3_000) >= 3
 
 
 @pytest.mark.parametrize("sizes", [[40, 25, 25, 10, 4, 3], [700] * 4 + [300] * 10])
@@ -303,6 +306,104 @@ def test_from_the_margin_size_broad_themes_are_found_without_thresholds() -> Non
     themed = truth >= 0
     assert v_measure_score(truth[themed], result.labels[themed]) == pytest.approx(1.0)
     assert (result.labels[~themed] == UNTHEMED).mean() >= 0.9
+
+
+def paraphrase_pairs(
+    topics: int, pairs: int, *, seed: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """`topics` broad topics of `pairs` pairs of near-paraphrases each: the two rows of a pair
+    ~0.9 alike, rows of different pairs of a topic ~0.35, of different topics ~0."""
+    rng = np.random.default_rng(seed)
+
+    def around(centres: npt.NDArray[np.float64], spread: float, copies: int) -> FloatRows:
+        points = np.repeat(centres, copies, axis=0)
+        points = points + rng.standard_normal(points.shape) * spread / np.sqrt(DIM)
+        unit: FloatRows = points / np.linalg.norm(points, axis=1, keepdims=True)
+        return unit
+
+    centres = rng.standard_normal((topics, DIM))
+    rows = around(
+        around(centres / np.linalg.norm(centres, axis=1, keepdims=True), 1.36, pairs), 0.33, 2
+    )
+    return rows.astype(np.float32), np.repeat(np.arange(topics), 2 * pairs).astype(np.int64)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_from_the_margin_size_pairs_of_paraphrases_do_not_make_the_themes(seed: int) -> None:
+    """25 topics of 12 near-paraphrase pairs: scored as themes, the 300 pairs have the wider
+    margin (0.9 - 0.35 against 0.35 - 0). A theme of an organisation has three statements,
+    and the cut is scored as it will be themed (pairs count 0): the 25 topics. A caller who
+    asks for themes of two gets the pairs."""
+    rows, truth = paraphrase_pairs(25, 12, seed=seed)
+    assert len(rows) >= cluster_module.MARGIN_FROM
+    result = cluster_embeddings(rows)
+    assert_well_formed(result, len(rows), cluster_module.LARGE_MIN_THEME)
+    assert result.n_themes == 25
+    assert v_measure_score(truth, result.labels) == pytest.approx(1.0)
+    assert cluster_embeddings(rows, min_theme_size=2).n_themes == 300
+
+
+def test_rows_of_groups_that_will_be_no_theme_cannot_widen_the_margin() -> None:
+    """A row in a group below the theme size or below the floor counts its margin when
+    negative, else 0; a lone row 0; the rest their margin (brute force, every definition)."""
+    sizes = [6, 5, 3, 2, 1, 4]
+    related, _ = blobs(sizes[:-1], spread=1.0, seed=34)
+    loose, _ = blobs([4], spread=2.0, seed=36)  # members ~0.2 alike: below the floor
+    rows = np.vstack([related, loose])
+    groups = np.repeat(np.arange(len(sizes)), sizes).astype(np.int64)
+    exact = rows.astype(np.float64)
+    similarity = exact @ exact.T
+    every = np.arange(len(rows))
+    seen = set()
+    for min_size, floor in [(2, -np.inf), (3, -np.inf), (4, -np.inf), (2, 0.25), (3, 0.25)]:
+        margins = []
+        for i in every:
+            mine = groups == groups[i]
+            if mine.sum() == 1:
+                margins.append(0.0)
+                continue
+            own = (similarity[i, mine].sum() - similarity[i, i]) / (mine.sum() - 1)
+            nearest = max(similarity[i, groups == g].mean() for g in set(groups) - {groups[i]})
+            block = similarity[np.ix_(mine, mine)]
+            cohesion = (block.sum() - mine.sum()) / (mine.sum() * (mine.sum() - 1))
+            assert (cohesion < 0.25) == (groups[i] == len(sizes) - 1)
+            themed = mine.sum() >= min_size and cohesion >= floor
+            margins.append(own - nearest if themed else min(own - nearest, 0.0))
+        ours = cluster_module._margin(rows, groups, exact, every, min_size, floor)
+        assert ours == pytest.approx(float(np.mean(margins)), abs=1e-8)
+        scorer = cluster_module._themed_margin(min_size, floor)
+        assert scorer(rows, groups, exact, every) == ours
+        seen.add(round(ours, 6))
+    assert len(seen) == 5  # each rule scores differently here
+    assert cluster_module._margin(rows, groups, exact, every) == cluster_module._margin(
+        rows, groups, exact, every, 2, -np.inf
+    )
+
+
+def test_the_search_refines_around_several_of_the_best_grid_levels() -> None:
+    """A narrow peak between grid levels, beside the 2nd and 3rd best grid levels, is found
+    from `REFINED_LEVELS` = 3 and missed when only the best grid level is refined."""
+    rows, _ = blobs([1] * 600, seed=35)
+    grid = cluster_module._levels(2, 300)
+    hill, (left, right) = grid[10], grid[25:27]
+    peak = (left + right) // 2
+    assert peak not in grid and right - left >= 2
+
+    def score(
+        rows: npt.NDArray[np.float32],
+        groups: npt.NDArray[np.int64],
+        sample: FloatRows,
+        scored: npt.NDArray[np.int64],
+    ) -> float:
+        levels = int(groups.max()) + 1
+        return {hill: 0.5, left: 0.45, right: 0.44, peak: 0.9}.get(levels, 0.1)
+
+    def levels(refine: int) -> int:
+        return int(cluster_module._best_cut(rows, 0, score, 300, refine=refine).max()) + 1
+
+    assert cluster_module.REFINED_LEVELS == 3
+    assert levels(3) == peak
+    assert levels(1) == hill
 
 
 def test_below_the_margin_size_the_same_topics_are_not_lumped() -> None:

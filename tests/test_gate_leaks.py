@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.drafting.offline import OfflineDrafter
 from synth.people.models import Level, Track
-from synth.text import STOPWORDS
+from synth.text import STOPWORDS, strings
 from synth.themes.ingest import ingest
 from synth.workflow.jobs import generate_all
 from tests import factories as f
@@ -102,8 +102,12 @@ def test_a_thin_growth_theme_never_reaches_the_engineer_through_any_draft(
     ).json()["themes"]
     thin = [t for t in themes if not t["meets_anonymity_threshold"]]
     assert thin, "the two-reviewer theme is a theme for the manager"
+    # What the engineer reads: every string value of the released drafts (not the JSON keys,
+    # such as "status", which a title may share).
     engineer_reads = " ".join(
-        client.get(f"/v1/drafts/{i}", headers=org.auth("engineer")).text for i in released
+        text
+        for i in released
+        for _, text in strings(client.get(f"/v1/drafts/{i}", headers=org.auth("engineer")).json())
     ).lower()
     # The thin theme's title, and each of its words that only the thin theme's statements
     # use ("slipping", "surprise"; not "work", which generic suggestion text uses too).

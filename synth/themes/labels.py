@@ -19,16 +19,13 @@ import numpy.typing as npt
 
 from synth.people.names import is_handle, proper_names
 from synth.text import STOPWORDS, fold
-from synth.themes.phrases import NUMBERS, candidates, classes
+from synth.themes.phrases import NUMBERS, POSSESSIVE, TITLE_WORD, candidates, classes
 
 _WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ0-9'’-]*[a-zà-öø-ÿ0-9]|[a-z]", re.IGNORECASE)
 
 
-_POSSESSIVE = re.compile(r"'s?$")
-
-
 def _terms(text: str, exclude: frozenset[str]) -> list[str]:
-    words = [_POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
+    words = [POSSESSIVE.sub("", w.lower().replace("’", "'")) for w in _WORD.findall(text)]
     terms: list[str] = []
     for i, word in enumerate(words):
         if not _usable(word, exclude):
@@ -117,7 +114,6 @@ def representatives(vectors: npt.NDArray[np.float32], *, count: int = 3) -> list
 # (so two themes do not get the same title), with a small preference for fuller phrases.
 
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
-_TITLE_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 SOURCES_PER_THEME = 4  # statements nearest the centre that titles are drawn from
 DISTINCT = 0.5  # weight of the similarity to the nearest other theme
 FULLER = 0.015  # per word, up to five: "code reviews arrive late" over "code reviews"
@@ -217,7 +213,7 @@ def _shared(
     texts: Sequence[str], owners: Sequence[object], names: frozenset[str], shared_by: int
 ) -> list[str]:
     """Candidate phrases of any statement that statements of `shared_by` owners contain."""
-    folded = [" ".join(_TITLE_WORD.findall(t.lower())) for t in texts]
+    folded = [" ".join(TITLE_WORD.findall(t.lower())) for t in texts]
     found = []
     for phrase in dict.fromkeys(c for text in texts for c in candidates(text, names)):
         key = phrase.lower()

@@ -33,8 +33,8 @@ MIN_TITLE_WORDS, MAX_TITLE_WORDS = 2, 7
 
 _CLAUSE = re.compile(r"[,;:.!?()\[\]\"“”—–]+|\s-\s|\b(?:but|though|although|because|while|which)\b")
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-_POSSESSIVE = re.compile(r"'s?$")
+TITLE_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)  # a word as titles cut them
+POSSESSIVE = re.compile(r"'s?$")
 
 # Words a title does not start on: beyond the stopwords, the hedges and adverbs feedback is
 # full of ("really", "often", "still") and connectives.
@@ -149,7 +149,7 @@ def _words(clause: str, names: frozenset[str]) -> tuple[list[str], list[str], in
     """The clause's words and their lowercase keys with possessives dropped ("her work",
     "Rowan's pull requests"), and where a title may start: after a subject pronoun or name
     opening the clause."""
-    raw = [w.strip("'’-") for w in _WORD.findall(clause)]
+    raw = [w.strip("'’-") for w in TITLE_WORD.findall(clause)]
     raw = [w for w in raw if w]
     words: list[str] = []
     keys: list[str] = []
@@ -157,7 +157,7 @@ def _words(clause: str, names: frozenset[str]) -> tuple[list[str], list[str], in
         lower = word.lower().replace("’", "'")
         if lower == "own" and keys[-1:] == ["the"]:
             continue  # "their own cloud bill" -> "the cloud bill"
-        key = _POSSESSIVE.sub("", lower)
+        key = POSSESSIVE.sub("", lower)
         # A possessive before a noun phrase becomes "the" ("when his PRs are challenged"),
         # opening the clause or with more after it; at the clause's end it says whose
         # ("her confidence is his work"), so it stays (and no title holds it).

@@ -29,6 +29,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
+from synth.drafting.offline.support import sentences
 from synth.drafting.offline.synthesis import citations_of
 from synth.drafting.offline.text import theme_name, without_names
 from synth.drafting.outputs import (
@@ -1135,7 +1136,9 @@ def test_checklist_judges_each_item_sufficient_thin_or_missing() -> None:
     assert (rating.distinct_sources, rating.specific_sources) == (3, 3)
     assert rating.status is EvidenceSufficiency.SUFFICIENT
     assert rating.gather and rating.gather[0].startswith("Reconcile R3's “His ticket updates")
-    assert (need.distinct_sources, need.specific_sources) == (3, 3)
+    # Every reviewer who describes slips found out late, the manager included (whose
+    # sentence runs on past a semicolon).
+    assert (need.distinct_sources, need.specific_sources) == (4, 4)
     assert need.status is EvidenceSufficiency.SUFFICIENT and not need.gather
     # Found by meaning beyond the two quotes the gatherer attached: a third reviewer calls
     # their incident response solid, so the strength is sufficiently evidenced.
@@ -1252,6 +1255,21 @@ def test_checklist_summary_compares_evidence_with_the_stated_confidence() -> Non
     assert (
         "The low confidence matches the evidence" in OfflineDrafter().checklist(low).output.summary
     )
+
+
+def test_checklist_sentences_keep_decimals_and_the_words_before_a_semicolon() -> None:
+    b = Book()
+    text = (
+        "Our p75 LCP went from 3.4 s to 3.1 s this half. The first rollout was late; the "
+        "second shipped on time."
+    )
+    b.feedback("R1", Relationship.PEER, text)
+    found = sentences(b.items)
+    assert [q.text for q in found] == [
+        "Our p75 LCP went from 3.4 s to 3.1 s this half.",
+        "The first rollout was late; the second shipped on time.",
+    ]
+    assert all(text[q.start : q.end] == q.text for q in found)
 
 
 def test_a_biased_remark_is_never_evidence_and_the_manager_sees_it_with_its_flag() -> None:

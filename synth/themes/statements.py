@@ -80,6 +80,13 @@ def _chunks(start: int, end: int) -> list[tuple[int, int]]:
     return [(s, min(s + MAX_STATEMENT_CHARS, end)) for s in range(start, end, MAX_STATEMENT_CHARS)]
 
 
+def split_sentences(source: str) -> list[Span]:
+    """The whole sentences of `source`, in order, each a verbatim span of it (no clause
+    splits: for quoting a sentence as it was written)."""
+    spans = [_trimmed(source, start, end) for start, end in _sentences(source)]
+    return [span for span in spans if span is not None]
+
+
 def split_statements(source: str) -> list[Span]:
     """The statements of `source`, in order, each a verbatim span of it."""
     spans: list[Span] = []

@@ -8,7 +8,6 @@ account of the behaviour supports either (a development need is often described 
 judgement: "only she knows the partitioning scheme").
 """
 
-import re
 from collections.abc import Sequence
 
 from synth.drafting.inputs import (
@@ -23,30 +22,27 @@ from synth.drafting.offline.text import LEAN, citable, sub_quote
 from synth.drafting.outputs import ChecklistItemKind
 from synth.evidence import SourceKind
 from synth.themes.polarity import statement_polarity
+from synth.themes.statements import split_sentences
 
 ABOUT = 0.3  # MiniLM cosine of an assessment statement and a sentence (or theme) saying the same
 CONTRADICTS = 0.45  # a contradiction is about exactly the same behaviour: a paraphrase
 MAX_EVIDENCE = 8  # per side, most similar first
-_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?]+|$)")
 
 
 def sentences(feedback: Sequence[FeedbackItem]) -> list[Quote]:
     """Every sentence of every feedback item, as a verbatim quote with its reviewer."""
     found: list[Quote] = []
     for item in feedback:
-        for m in _SENTENCE.finditer(item.text):
-            raw = m.group(0)
-            text = raw.strip()
-            if len(text.split()) < 3:
+        for span in split_sentences(item.text):
+            if len(span.text.split()) < 3:
                 continue
-            start = m.start() + (len(raw) - len(raw.lstrip()))
             found.append(
                 Quote(
                     source_id=item.id,
                     source_kind=SourceKind.PEER_FEEDBACK,
-                    start=start,
-                    end=start + len(text),
-                    text=text,
+                    start=span.start,
+                    end=span.end,
+                    text=span.text,
                     reviewer=item.reviewer,
                 )
             )
@@ -60,12 +56,9 @@ def own_sentences(expectations: Sequence[ExpectationInput]) -> list[Quote]:
         whole = expectation.self_quote
         if whole is None or not citable(whole):
             continue
-        for m in _SENTENCE.finditer(whole.text):
-            raw = m.group(0)
-            text = raw.strip()
-            if len(text.split()) >= 3:
-                start = m.start() + (len(raw) - len(raw.lstrip()))
-                found.append(sub_quote(whole, start, start + len(text)))
+        for span in split_sentences(whole.text):
+            if len(span.text.split()) >= 3:
+                found.append(sub_quote(whole, span.start, span.end))
     return found
 
 

@@ -34,6 +34,7 @@ from synth.drafting.offline.synthesis import citations_of
 from synth.drafting.offline.text import theme_name, without_names
 from synth.drafting.outputs import (
     Alignment,
+    ChecklistItem,
     ChecklistItemKind,
     EvidenceStatus,
     EvidenceSufficiency,
@@ -1140,11 +1141,13 @@ def test_checklist_judges_each_item_sufficient_thin_or_missing() -> None:
     # sentence runs on past a semicolon).
     assert (need.distinct_sources, need.specific_sources) == (4, 4)
     assert need.status is EvidenceSufficiency.SUFFICIENT and not need.gather
-    # Found by meaning beyond the two quotes the gatherer attached: a third reviewer calls
+    # Found by meaning beyond the two quotes the gatherer attached: more reviewers call
     # their incident response solid, so the strength is sufficiently evidenced.
     assert strength.status is EvidenceSufficiency.SUFFICIENT
-    assert (strength.distinct_sources, strength.specific_sources) == (3, 2)
-    assert any("incident response are solid" in c.quote for c in strength.supporting)
+    said = [c.quote for c in strength.supporting]
+    assert any("incident response are solid" in q for q in said)
+    assert any("22 August webhook incident" in q for q in said)
+    # "Honestly he deserves a raise this cycle" is pay talk, not evidence of mentoring.
     assert mentoring.status is EvidenceSufficiency.MISSING and mentoring.distinct_sources == 0
 
 
@@ -1220,23 +1223,14 @@ def test_a_contradicted_item_asks_to_reconcile_each_contradicting_remark() -> No
 
 
 def test_checklist_points_at_a_recency_gap() -> None:
-    b, inputs = ben_checklist()
-    only_early = inputs.items[2].model_copy(
-        update={
-            "supporting": [
-                b.quote(
-                    inputs.feedback[0].id,
-                    "During the 22 August webhook incident he found the bad retry config "
-                    "in about 20 minutes.",
-                )
-            ]
-        }
-    )
+    _, inputs = ben_checklist()
+    # R1 alone: the incident responder's only dated evidence is the 22 August incident.
     early = _only_reviewers(inputs, inputs.feedback[0].reviewer)
-    out = OfflineDrafter().checklist(early.model_copy(update={"items": [only_early]})).output
+    strength = OfflineDrafter().checklist(early).output.items[2]
+    assert any("22 August webhook incident" in c.quote for c in strength.supporting)
     assert (
         "All dated evidence on “Strong incident responder with thorough postmortems” is from "
-        "August or earlier: ask about work from October to December 2026." in out.items[0].gather
+        "August or earlier: ask about work from October to December 2026." in strength.gather
     )
 
 
@@ -1255,6 +1249,164 @@ def test_checklist_summary_compares_evidence_with_the_stated_confidence() -> Non
     assert (
         "The low confidence matches the evidence" in OfflineDrafter().checklist(low).output.summary
     )
+
+
+# --- checklist evidence by meaning: small assessments of a senior engineer, Dana -------------
+
+DESIGN = "Designs reliability changes with a rollback plan"
+ON_CALL = "Raises the on-call skills of the team"
+SUPPORT = "Keeps support informed during rollouts"
+DEFENSIVE = "Takes code review feedback defensively"
+OVERCOMMITS = "Overcommits to too many projects at once"
+MERGES = "Merges changes before the tests have run"
+
+
+def dana_checklist(b: Book, strengths: list[str], needs: list[str]) -> ChecklistInputs:
+    """An assessment of `strengths` and development `needs` on the feedback in `b`."""
+    items = [
+        AssessmentItemInput(
+            kind=ChecklistItemKind.RATING, statement="meeting expectations for their level"
+        ),
+        *(AssessmentItemInput(kind=ChecklistItemKind.STRENGTH, statement=s) for s in strengths),
+        *(AssessmentItemInput(kind=ChecklistItemKind.DEVELOPMENT_NEED, statement=n) for n in needs),
+    ]
+    return ChecklistInputs(
+        subject_id=uuid.uuid5(uuid.NAMESPACE_URL, "person/dana"),
+        period=PERIOD,
+        level=level("senior"),
+        assessment=AssessmentInput(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, "assessment/dana"),
+            level_alignment="meeting",
+            confidence="medium",
+            strengths=strengths,
+            development_needs=needs,
+            recommended_level=None,
+        ),
+        items=items,
+        themes=[],
+        feedback=b.items,
+        expectations=[],
+        colleagues=["cross_functional", "peer"],
+    )
+
+
+def checklist_items(inputs: ChecklistInputs) -> dict[str, ChecklistItem]:
+    return {i.statement: i for i in OfflineDrafter().checklist(inputs).output.items}
+
+
+def quotes_of(item: ChecklistItem) -> tuple[list[str], list[str]]:
+    return [c.quote for c in item.supporting], [c.quote for c in item.contradicting]
+
+
+def test_a_concrete_account_is_evidence_for_the_statement_it_is_nearest_to() -> None:
+    b = Book()
+    b.feedback(
+        "R1",
+        Relationship.PEER,
+        "She walked me through two incidents on my first on-call shift. The ledger change had "
+        "fourteen review comments.",
+    )
+    b.feedback("R2", Relationship.PEER, "The rollback plan in her design doc let us revert fast.")
+    b.feedback(
+        "R3",
+        Relationship.CROSS_FUNCTIONAL,
+        "She sent a weekly rollout update to the support team in plain language.",
+    )
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL, SUPPORT], [DEFENSIVE, OVERCOMMITS]))
+    walked = "She walked me through two incidents on my first on-call shift."
+    # MiniLM scores it low against the abstract statement, but no other statement of the
+    # assessment explains it better, and it praises.
+    assert walked in quotes_of(items[ON_CALL])[0]
+    assert all(walked not in quotes_of(items[s])[0] for s in (DESIGN, SUPPORT))
+    # A weak match that judges nothing is not evidence: a count of comments is not defensive.
+    assert items[DEFENSIVE].status is EvidenceSufficiency.MISSING
+    assert quotes_of(items[DEFENSIVE]) == ([], [])
+
+
+def test_an_account_without_a_judging_word_takes_its_side_from_its_meaning() -> None:
+    b = Book()
+    b.feedback(
+        "R1", Relationship.PEER, "Her runbook got me through my first on-call page at 3 a.m."
+    )
+    b.feedback("R2", Relationship.PEER, "The rollback plan in her design doc let us revert fast.")
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL, SUPPORT], [DEFENSIVE]))
+    # No cue word says it is praise; what it says does.
+    assert quotes_of(items[ON_CALL])[0] == [
+        "Her runbook got me through my first on-call page at 3 a.m."
+    ]
+
+
+def test_nearest_says_nothing_without_other_statements_to_compare() -> None:
+    b = Book()
+    b.feedback(
+        "R1", Relationship.PEER, "She walked me through two incidents on my first on-call shift."
+    )
+    # Against one other statement any praise is "nearest" the strength: only paraphrases count.
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL], []))
+    assert items[ON_CALL].status is EvidenceSufficiency.MISSING
+    assert not items[ON_CALL].supporting
+
+
+def test_a_sentence_about_two_things_is_evidence_for_each() -> None:
+    b = Book()
+    b.feedback(
+        "R1",
+        Relationship.PEER,
+        "The retry redesign she led cut timeout failures in half after the September incident, "
+        "and both engineers she paired with on call now handle pages on their own.",
+    )
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL, SUPPORT], [DEFENSIVE]))
+    both = b.items[0].text
+    # The whole sentence is nearer the design strength; its second clause is about on-call.
+    assert quotes_of(items[DESIGN])[0] == [both]
+    assert quotes_of(items[ON_CALL])[0] == [both]
+
+
+def test_praise_of_a_neighbouring_behaviour_does_not_contradict_a_development_need() -> None:
+    b = Book()
+    b.feedback(
+        "R1",
+        Relationship.PEER,
+        "I would like her to stop merging changes before the tests have run.",
+    )
+    b.feedback(
+        "R2",
+        Relationship.PEER,
+        "Her excellent test harness runs every integration test before a merge.",
+    )
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL], [MERGES, DEFENSIVE]))
+    # The harness she built is the same area, not her merging: it says nothing against it.
+    assert quotes_of(items[MERGES]) == (
+        ["I would like her to stop merging changes before the tests have run."],
+        [],
+    )
+    assert not any(g.startswith("Reconcile") for g in items[MERGES].gather)
+
+
+def test_a_remark_on_the_same_behaviour_with_the_opposite_judgement_contradicts_it() -> None:
+    b = Book()
+    careful = (
+        "She is careful to wait for the full test run before she merges, which I really appreciate."
+    )
+    b.feedback("R1", Relationship.PEER, careful)
+    b.feedback("R2", Relationship.PEER, "The rollback plan in her design doc let us revert fast.")
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL], [MERGES, DEFENSIVE]))
+    assert quotes_of(items[MERGES]) == ([], [careful])
+    assert items[MERGES].status is EvidenceSufficiency.MISSING
+    assert items[MERGES].gather[0].startswith("Reconcile R1's “She is careful to wait")
+
+
+def test_flagged_remarks_and_pay_talk_are_never_checklist_evidence() -> None:
+    b = Book()
+    b.feedback(
+        "R1", Relationship.PEER, "She deserves a raise for how she ran the on-call rotation."
+    )
+    b.feedback("R2", Relationship.CROSS_FUNCTIONAL, "She is quite bossy in reviews.")
+    b.feedback("R3", Relationship.PEER, "The rollback plan in her design doc let us revert fast.")
+    items = checklist_items(dana_checklist(b, [DESIGN, ON_CALL, SUPPORT], [DEFENSIVE]))
+    for statement in (ON_CALL, DEFENSIVE):
+        assert items[statement].status is EvidenceSufficiency.MISSING
+        assert quotes_of(items[statement]) == ([], [])
 
 
 def test_checklist_sentences_keep_decimals_and_the_words_before_a_semicolon() -> None:

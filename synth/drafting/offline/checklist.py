@@ -6,7 +6,8 @@ and what to gather when it is not: the item's own gap (`gaps`), so no two items 
 the same thing. This text is for the management chain and the thought
 partner only, so it may name the rating and the pseudonymous reviewer handles (R1, R2).
 
-Thresholds (reviewers, not feedback items or quotes, are what corroborate):
+Evidence is every feedback sentence about the item, by meaning (`support`). Thresholds
+(reviewers, not feedback items or quotes, are what corroborate):
 - sufficient: at least 3 distinct reviewers support it, at least 2 of them with concrete
   examples, and reviewers contradicting it are fewer than half of those supporting it;
 - missing: no reviewer supports it (self-assessment quotes alone do not count);
@@ -57,7 +58,8 @@ Feedback = Mapping[uuid.UUID, FeedbackItem]
 def draft_checklist(inputs: ChecklistInputs) -> EvidenceChecklist:
     feedback: Feedback = {f.id: f for f in inputs.feedback}
     pool = sentences(inputs.feedback)
-    items = _once([_item(inputs, item, feedback, pool) for item in inputs.items])
+    statements = [i.statement for i in inputs.items if i.kind is not ChecklistItemKind.RATING]
+    items = _once([_item(inputs, item, feedback, pool, statements) for item in inputs.items])
     return EvidenceChecklist(
         assessment_id=inputs.assessment.id, items=items, summary=_summary(inputs, items, feedback)
     )
@@ -95,9 +97,13 @@ def status_of(supporting: int, specific: int, contradicting: int) -> EvidenceSuf
 
 
 def _item(
-    inputs: ChecklistInputs, item: AssessmentItemInput, feedback: Feedback, pool: list[Quote]
+    inputs: ChecklistInputs,
+    item: AssessmentItemInput,
+    feedback: Feedback,
+    pool: list[Quote],
+    statements: list[str],
 ) -> ChecklistItem:
-    supporting, contradicting = weigh(item, pool, inputs.themes, inputs.feedback)
+    supporting, contradicting = weigh(item, pool, statements)
     gap = Gap(
         item=item,
         supporting=supporting,

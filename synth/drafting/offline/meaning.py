@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from synth.themes.embedders import local_embedder as _model
+from synth.themes.stance import combined_polarity
 
 _CACHE_LIMIT = 20_000
 _vectors: dict[str, npt.NDArray[np.float32]] = {}
@@ -35,3 +36,13 @@ def similarity(left: Sequence[str], right: Sequence[str]) -> npt.NDArray[np.floa
         return np.zeros((len(left), len(right)), dtype=np.float32)
     result: npt.NDArray[np.float32] = embed(left) @ embed(right).T
     return result
+
+
+def polarity(texts: Sequence[str]) -> list[float]:
+    """Each text's polarity, -1 (criticism) to +1 (praise), by its cues and its meaning (the
+    stance direction fitted on the packaged MiniLM), as the themes' statements are read."""
+    if not texts:
+        return []
+    vectors = embed(texts)
+    name = _model().name
+    return [combined_polarity(t, v, name) for t, v in zip(texts, vectors, strict=True)]

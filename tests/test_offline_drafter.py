@@ -29,6 +29,7 @@ from synth.drafting.inputs import (
 )
 from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
+from synth.drafting.offline.checklist import status_of
 from synth.drafting.offline.support import sentences
 from synth.drafting.offline.synthesis import citations_of
 from synth.drafting.offline.text import theme_name, without_names
@@ -1170,12 +1171,20 @@ def test_checklist_evidence_is_decided_by_meaning_not_topic_words() -> None:
 def test_checklist_says_what_to_gather_where_evidence_is_thin_or_missing() -> None:
     _, inputs = ben_checklist()
     out = OfflineDrafter().checklist(_only_reviewers(inputs, "R2", "R4")).output
-    _, _, strength, mentoring = out.items
+    _, need, strength, mentoring = out.items
+    # Two reviewers back the strength, but only one with a concrete example.
+    assert strength.status is EvidenceSufficiency.THIN
     thin = " ".join(strength.gather)
     assert "R2 supports “Strong incident responder with thorough postmortems” without" in thin
     assert "(“Always friendly and happy to help" in thin and "ask R2 for the project" in thin
-    assert "Only R4 and R2 back" in thin and "a cross-functional partner" in thin
     assert "Read the deliverables behind “Take part in the Payments on-call rotation" in thin
+    assert "Only" not in thin  # a second reviewer already corroborates it
+    # One reviewer alone does not corroborate: ask the one who has not spoken on it.
+    assert need.status is EvidenceSufficiency.THIN and need.distinct_sources == 1
+    assert (
+        "Only R4 backs “Raises schedule risk late; slips are found out by others” so far: ask "
+        "R2 (peer), who gave feedback but not on this, whether they have seen it too"
+    ) in " ".join(need.gather)
     missing = " ".join(mentoring.gather)
     assert missing.startswith("No reviewer describes “Mentors newer engineers on the team”")
     assert "ask R2 (peer) and R4 (peer), who gave feedback but not on this," in missing
@@ -1296,6 +1305,14 @@ def checklist_items(inputs: ChecklistInputs) -> dict[str, ChecklistItem]:
 
 def quotes_of(item: ChecklistItem) -> tuple[list[str], list[str]]:
     return [c.quote for c in item.supporting], [c.quote for c in item.contradicting]
+
+
+def test_two_reviewers_with_concrete_examples_corroborate_an_item() -> None:
+    assert status_of(2, 2, 0) is EvidenceSufficiency.SUFFICIENT
+    assert status_of(1, 1, 0) is EvidenceSufficiency.THIN  # one account is uncorroborated
+    assert status_of(2, 1, 0) is EvidenceSufficiency.THIN  # one of the two without an example
+    assert status_of(2, 2, 1) is EvidenceSufficiency.THIN  # and one reviewer says otherwise
+    assert status_of(0, 0, 1) is EvidenceSufficiency.MISSING
 
 
 def test_a_concrete_account_is_evidence_for_the_statement_it_is_nearest_to() -> None:

@@ -8,8 +8,10 @@ partner only, so it may name the rating and the pseudonymous reviewer handles (R
 
 Evidence is every feedback sentence about the item, by meaning (`support`). Thresholds
 (reviewers, not feedback items or quotes, are what corroborate):
-- sufficient: at least 3 distinct reviewers support it, at least 2 of them with concrete
-  examples, and reviewers contradicting it are fewer than half of those supporting it;
+- sufficient: at least 2 distinct reviewers support it, both with concrete examples (one
+  reviewer's account, however detailed, is uncorroborated; a second independent one
+  corroborates it), and reviewers contradicting it are fewer than half of those supporting
+  it;
 - missing: no reviewer supports it (self-assessment quotes alone do not count);
 - thin: anything in between.
 """

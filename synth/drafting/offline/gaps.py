@@ -45,7 +45,7 @@ from synth.drafting.offline.topics import match
 from synth.drafting.outputs import ChecklistItemKind
 from synth.themes.polarity import statement_polarity
 
-SUFFICIENT_REVIEWERS = 3
+SUFFICIENT_REVIEWERS = 2  # independent reviewers who corroborate an item
 SUFFICIENT_SPECIFIC = 2
 MAX_CONTRADICTIONS = 2  # reviewers whose remark is worth reconciling, one sentence each
 

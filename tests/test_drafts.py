@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from synth.audit.models import AuditEvent
 from synth.config import get_settings
 from synth.cycles.models import PeriodStatus, Relationship
+from synth.drafting.gather import checklist_inputs
+from synth.drafting.inputs import Quote
 from synth.drafting.models import Draft, DraftStatus
+from synth.drafting.outputs import ChecklistItemKind
+from synth.talent.models import LevelAlignment
 from synth.themes.ingest import ingest
 from synth.workflow.jobs import generate_all
 from tests import factories as f
@@ -385,3 +389,31 @@ def test_a_flagged_remark_reaches_the_manager_with_its_flag_and_never_the_engine
     released = client.get(f"/v1/drafts/{draft_id}", headers=o.auth("engineer")).json()
     assert "flagged" not in released["released"]
     assert "bossy" not in str(released).lower()
+
+
+@pytest.mark.parametrize(
+    ("alignment", "for_it", "against_it"),
+    [
+        (LevelAlignment.MEETING, {"strength"}, set()),
+        (LevelAlignment.EXCEEDING, {"strength"}, {"growth_area"}),
+        (LevelAlignment.BELOW, {"growth_area"}, {"strength"}),
+    ],
+)
+def test_a_growth_area_does_not_contradict_meeting_the_bar(
+    org: f.Org, db: Session, alignment: LevelAlignment, for_it: set[str], against_it: set[str]
+) -> None:
+    assessment = f.assessment(db, org.engineer, org.manager, org.period, partner=org.partner)
+    assessment.level_alignment = alignment
+    inputs = checklist_inputs(db, org.engineer, org.period, assessment, minilm())
+    rating = inputs.items[0]
+    assert rating.kind is ChecklistItemKind.RATING
+    assert rating.statement == f"{alignment.value} expectations for their level"
+    reviews, slips = FEEDBACK[0][1], FEEDBACK[3][1]
+    side = {"strength": reviews, "growth_area": slips}
+
+    def sides(quotes: list[Quote]) -> set[str]:
+        texts = " ".join(q.text for q in quotes)
+        return {name for name, text in side.items() if text[:30] in texts}
+
+    assert sides(rating.supporting) <= for_it and sides(rating.supporting)
+    assert sides(rating.contradicting) == against_it

@@ -143,6 +143,13 @@ def test_the_writers_own_trouble_does_not_count_against_the_person() -> None:
     assert statement_polarity("She was stuck for days.") < 0
 
 
+def test_the_trouble_of_those_helped_does_not_count_against_the_helper() -> None:
+    assert statement_polarity("The rollout was well run, with office hours for anyone stuck.") > 0
+    assert statement_polarity("She is always there for anyone who is stuck.") >= 0
+    assert statement_polarity("He left everyone confused about the plan.") < 0
+    assert statement_polarity("He is unhelpful to everyone who asks.") < 0
+
+
 def test_trouble_in_the_opening_circumstances_weighs_half() -> None:
     setting = "When the nightly export was late, she posted the cause within twenty minutes."
     assert statement_polarity(setting) > 0

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from synth.themes.service import (
     org_theme_size,
     org_themes,
     person_themes,
+    rehome_dissent,
     split_by_stance,
 )
 from tests import factories as f
@@ -423,6 +425,22 @@ def test_praise_and_criticism_of_one_thing_become_two_themes() -> None:
     # theme 1: one of each, below the smallest theme: it stays one (mixed) theme.
     assert split_by_stance(labels, stance, 2) == [0, 0, 2, 2, 0, 1, 1, -1]
     assert split_by_stance(labels, stance, 3) == labels
+
+
+def test_a_lone_dissent_moves_to_the_closer_theme_that_leans_its_way() -> None:
+    a, b, c = np.eye(3, dtype=np.float32)
+    # Theme 0 praises topic a; its one critical statement (index 2) is about topic b, which
+    # theme 1 criticises: it moves there. Theme 0's other critical statement (index 3) is
+    # about topic a like its neighbours: it stays, and so does the lone praise of topic c in
+    # theme 1 (index 6), which no praising theme is closer to.
+    matrix = np.stack([a, a, b, a, b, b, c, a])
+    labels = [0, 0, 0, 0, 1, 1, 1, 0]
+    stance = [0.6, 0.5, -0.7, -0.5, -0.6, -0.4, 0.8, 0.7]
+    assert rehome_dissent(labels, stance, matrix, 3) == [0, 0, 1, 0, 1, 1, 1, 0]
+    # Two dissenting statements are a side of their own (split_by_stance's business).
+    assert rehome_dissent(labels, stance, matrix, 2) == labels
+    # A single theme has nowhere to send anyone.
+    assert rehome_dissent([0] * 8, stance, matrix, 3) == [0] * 8
 
 
 def test_reviews_praised_and_criticised_are_a_strength_and_a_growth_area(

@@ -39,7 +39,7 @@ from synth.drafting.outputs import ChecklistItemKind, SourceKind
 from synth.drafting.specificity import is_specific
 from synth.people.models import Level, Person
 from synth.people.names import people_named_in
-from synth.talent.models import TalentAssessment
+from synth.talent.models import LevelAlignment, TalentAssessment
 from synth.themes.embedders import Embedder
 from synth.themes.models import SourceType, Statement
 from synth.themes.polarity import Polarity, statement_polarity
@@ -333,7 +333,7 @@ def checklist_inputs(
     embedder: Embedder,
 ) -> ChecklistInputs:
     ctx = _Context(db, subject, period, embedder)
-    items = [_item(ctx, ChecklistItemKind.RATING, _rating_text(assessment), positive=None)]
+    items = [_rating_item(ctx, assessment.level_alignment)]
     items += [
         _item(ctx, ChecklistItemKind.STRENGTH, s, positive=True) for s in assessment.strengths
     ]
@@ -362,31 +362,40 @@ def checklist_inputs(
     return ctx.named(inputs)
 
 
-def _rating_text(assessment: TalentAssessment) -> str:
-    return f"{assessment.level_alignment.value} expectations for their level"
+def _rating_item(ctx: _Context, alignment: LevelAlignment) -> AssessmentItemInput:
+    """Evidence for and against the overall rating: theme representatives, for it when they
+    point the same way. A growth area does not contradict "meeting" (someone meeting the bar
+    still has things to work on); it contradicts "exceeding", as a strength contradicts
+    "below"."""
+    supporting: list[Quote] = []
+    contradicting: list[Quote] = []
+    by_id = {s.id: s for s in ctx.statements}
+    for theme in ctx.themes.themes:
+        praise = theme.polarity is Polarity.STRENGTH
+        if theme.polarity is Polarity.MIXED or (alignment is LevelAlignment.MEETING and not praise):
+            continue
+        agrees = praise != (alignment is LevelAlignment.BELOW)
+        quotes = [ctx.quote(by_id[r.statement_id]) for r in theme.representatives[:2]]
+        (supporting if agrees else contradicting).extend(quotes)
+    return AssessmentItemInput(
+        kind=ChecklistItemKind.RATING,
+        statement=f"{alignment.value} expectations for their level",
+        supporting=supporting,
+        contradicting=contradicting,
+    )
 
 
 def _item(
-    ctx: _Context, kind: ChecklistItemKind, text: str, *, positive: bool | None
+    ctx: _Context, kind: ChecklistItemKind, text: str, *, positive: bool
 ) -> AssessmentItemInput:
-    """Evidence for and against one item of the assessment, found by meaning and polarity."""
+    """Evidence for and against one strength or development need, found by meaning and
+    polarity."""
     supporting: list[Quote] = []
     contradicting: list[Quote] = []
-    if positive is None:
-        # The overall rating: theme representatives, for it when they point the same way.
-        upward = not text.startswith("below")
-        by_id = {s.id: s for s in ctx.statements}
-        for theme in ctx.themes.themes:
-            if theme.polarity is Polarity.MIXED:
-                continue
-            agrees = (theme.polarity is Polarity.STRENGTH) == upward
-            quotes = [ctx.quote(by_id[r.statement_id]) for r in theme.representatives[:2]]
-            (supporting if agrees else contradicting).extend(quotes)
-    else:
-        for statement in ctx.related(text, limit=6):
-            score = statement_polarity(statement.text)
-            agrees = score >= 0 if positive else score <= 0
-            (supporting if agrees else contradicting).append(ctx.quote(statement))
+    for statement in ctx.related(text, limit=6):
+        score = statement_polarity(statement.text)
+        agrees = score >= 0 if positive else score <= 0
+        (supporting if agrees else contradicting).append(ctx.quote(statement))
     return AssessmentItemInput(
         kind=kind, statement=text, supporting=supporting, contradicting=contradicting
     )

@@ -30,7 +30,8 @@ class Polarity(enum.StrEnum):
 # "the person everyone calls"), then single words. A cue within three words after a negator
 # ("never", "not", "no", "...n't", "without", "rarely") takes its negated weight ("never misses"
 # reads as praise, "not always clear" as a growth area); a negative word whose subject is the
-# writer ("when I was stuck") does not count against the person, nor does one after a verb of
+# writer ("when I was stuck") or of the people the person is there for ("office hours for anyone
+# stuck") does not count against the person, nor does one after a verb of
 # finding or ending a problem ("caught that the notes were wrong", "stopped our merges being
 # blocked") or inside a compound ("error-budget"); in an opening "When ..., " clause it weighs
 # half. In "X, but Y" the clause after the turn weighs twice as much as the one before it.
@@ -55,6 +56,8 @@ class CueLexicon(Strict):
     negators: Words
     first_person: Words
     third_person: Words
+    helped: Words
+    to_help: Words
     light: Words
     intensifiers: Words
     softeners: Words
@@ -193,8 +196,11 @@ def _segment_score(segment: str, setting: int = 0) -> float:
                 weight = negated_weight
             elif not phrase and weight < 0:
                 # "when I was stuck", "I had missed": the writer's trouble, not the person's.
-                for w in reversed(words):
-                    if w in cues.first_person:
+                for k in range(len(words) - 1, -1, -1):
+                    w = words[k]
+                    if w in cues.first_person or (
+                        w in cues.helped and k > 0 and words[k - 1] in cues.to_help
+                    ):
                         weight = 0.0
                         break
                     if w in cues.third_person:

@@ -18,7 +18,7 @@ from synth.drafting.outputs import EvidenceChecklist, ExpectationSuggestions, Sy
 
 NAME = "offline"
 # Bump when the rules or wording change: it is part of the draft cache key.
-PROMPT_VERSION = "offline@v4"
+PROMPT_VERSION = "offline@v5"
 
 T = TypeVar("T")
 

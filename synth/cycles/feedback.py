@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from synth.audit.service import record
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.auth.scope import manages, person_scope, require_chain
+from synth.auth.scope import person_scope
 from synth.cycles import periods
 from synth.cycles.models import (
     Expectation,
@@ -29,7 +29,6 @@ from synth.cycles.schemas import (
     FeedbackCreate,
     FeedbackFields,
     FeedbackImportRow,
-    FeedbackRequestCreate,
 )
 from synth.db.queries import insert_unique, visible_one
 from synth.errors import Conflict, Forbidden, InvalidInput, SynthError
@@ -57,14 +56,6 @@ def readable_feedback(principal: Principal) -> Select[PeerFeedback]:
     return select(PeerFeedback).where(visible).order_by(PeerFeedback.created_at, PeerFeedback.id)
 
 
-def readable_requests(principal: Principal) -> Select[FeedbackRequest]:
-    """Requests addressed to the principal, or about people they manage."""
-    visible = manages(principal, FeedbackRequest.subject_id)
-    if principal.person_id is not None:
-        visible = or_(visible, FeedbackRequest.reviewer_id == principal.person_id)
-    return select(FeedbackRequest).where(visible).order_by(FeedbackRequest.created_at)
-
-
 def get(*, db_session: Session, principal: Principal, feedback_id: uuid.UUID) -> PeerFeedback:
     found: PeerFeedback = visible_one(
         db_session,
@@ -75,72 +66,38 @@ def get(*, db_session: Session, principal: Principal, feedback_id: uuid.UUID) ->
     return found
 
 
-def get_request(
-    *, db_session: Session, principal: Principal, request_id: uuid.UUID
-) -> FeedbackRequest:
-    found: FeedbackRequest = visible_one(
-        db_session,
-        readable_requests(principal).where(FeedbackRequest.id == request_id),
-        message=f"no feedback request with id {request_id}",
-        code="feedback_request_not_found",
-    )
-    return found
-
-
-def request_feedback(
-    *, db_session: Session, principal: Principal, data: FeedbackRequestCreate
-) -> FeedbackRequest:
-    """A manager asks a colleague for feedback about someone in their org."""
-    period = periods.require_reference(db_session, data.period_id)
-    periods.require_status(period, *OPEN_PHASES, doing="request feedback")
-    subject = _person(db_session, data.subject_id, "subject_id")
-    reviewer = _person(db_session, data.reviewer_id, "reviewer_id")
-    if subject.id == reviewer.id:
-        raise InvalidInput("a person cannot review themselves", code="self_feedback")
-    require_chain(
-        db_session,
-        principal,
-        subject.id,
-        "only the subject's management chain may request feedback",
-    )
-    request = FeedbackRequest(
-        period_id=period.id,
-        subject_id=subject.id,
-        reviewer_id=reviewer.id,
-        requested_by_id=principal.person_id,
-        relationship=data.relationship,
-        message=data.message,
-    )
-    insert_unique(
-        db_session,
-        request,
-        message="this reviewer was already asked about this person this period",
-        code="duplicate_request",
-    )
-    record(db_session, principal=principal, action="feedback_request.created", entity=request)
-    return request
-
-
-def _person(db_session: Session, person_id: uuid.UUID, field: str) -> Person:
+def require_person(db_session: Session, person_id: uuid.UUID, field: str) -> Person:
+    """The person with `person_id`, or 422 `unknown_person` naming the field."""
     person = db_session.get(Person, person_id)
     if person is None:
         raise InvalidInput(f"{field}: no person with id {person_id}", code="unknown_person")
     return person
 
 
+def proven_relationship(
+    chain: list[uuid.UUID], author: Person, subject: Person
+) -> Relationship | None:
+    """What the org chart proves about `author` writing on `subject` (`chain` is the subject's
+    management chain): manager, skip-level, report, or nothing (a peer or cross-functional)."""
+    if chain and chain[0] == author.id:
+        return Relationship.MANAGER
+    if author.id in chain[1:]:
+        return Relationship.SKIP_LEVEL
+    if author.manager_id == subject.id:
+        return Relationship.REPORT
+    return None
+
+
+def is_cross_functional(author: Person, subject: Person) -> bool:
+    return author.function is not subject.function or author.function is not Function.ENGINEERING
+
+
 def _check_relationship(
     db_session: Session, author: Person, subject: Person, relationship: Relationship
 ) -> None:
     """The relationship must agree with what the org chart proves about the two people."""
-    chain = management_chain(db_session, subject.id)
-    proven: Relationship | None = None
-    if chain and chain[0] == author.id:
-        proven = Relationship.MANAGER
-    elif author.id in chain[1:]:
-        proven = Relationship.SKIP_LEVEL
-    elif author.manager_id == subject.id:
-        proven = Relationship.REPORT
-    cross = author.function is not subject.function or author.function is not Function.ENGINEERING
+    proven = proven_relationship(management_chain(db_session, subject.id), author, subject)
+    cross = is_cross_functional(author, subject)
     if proven is not None:
         ok = relationship is proven
     elif relationship is Relationship.CROSS_FUNCTIONAL:
@@ -260,9 +217,9 @@ def submit(*, db_session: Session, principal: Principal, data: FeedbackCreate) -
             "feedback is written by a person; use a person-bound key, or the bulk import",
             code="person_required",
         )
-    author = _person(db_session, principal.person_id, "author")
+    author = require_person(db_session, principal.person_id, "author")
     period = periods.require_reference(db_session, data.period_id)
-    subject = _person(db_session, data.subject_id, "subject_id")
+    subject = require_person(db_session, data.subject_id, "subject_id")
     draft = _build(db_session, period=period, author=author, subject=subject, fields=data)
     return _store(db_session, principal, [draft])[0]
 

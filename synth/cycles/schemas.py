@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from synth.cycles.models import (
     ExpectationKind,
@@ -16,6 +16,7 @@ from synth.cycles.models import (
     RequestStatus,
 )
 from synth.guards.findings import Finding
+from synth.people.models import Function
 from synth.schemas import (
     MAX_BULK_ITEMS,
     InputModel,
@@ -139,6 +140,42 @@ class FeedbackRequestCreate(InputModel):
     message: str = Field(default="", max_length=2_000)
 
 
+class RequestKeyStepOut(OutputModel):
+    position: int
+    text: str
+
+
+class RequestExpectationOut(OutputModel):
+    """An expectation as a reviewer reads it in a request: what to give examples against."""
+
+    id: uuid.UUID
+    position: int
+    title: str
+    description: str
+    kind: ExpectationKind
+    status: ExpectationStatus
+    key_steps: list[RequestKeyStepOut]
+
+
+class FeedbackRequestDecline(InputModel):
+    reason: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=2_000)] = (
+        Field(default=None, description="Why not (the requester reads it)")
+    )
+
+
+class ReviewerSuggestionOut(OutputModel):
+    """A colleague worth asking for feedback, and why in plain words."""
+
+    person_id: uuid.UUID
+    name: str
+    title: str
+    function: Function
+    level: str | None
+    relationship: Relationship = Field(description="what the org chart says they are")
+    reasons: list[str]
+    reason: str
+
+
 class FeedbackRequestOut(OutputModel):
     id: uuid.UUID
     period_id: uuid.UUID
@@ -148,6 +185,11 @@ class FeedbackRequestOut(OutputModel):
     message: str
     status: RequestStatus
     created_at: datetime
+    decline_reason: str | None
+    declined_at: datetime | None
+    expectations: list[RequestExpectationOut] = Field(
+        description="the subject's expectations for the period, to give examples against"
+    )
 
 
 class ExpectationAnswer(InputModel):

@@ -221,6 +221,24 @@ class FeedbackCreate(FeedbackFields):
     subject_id: uuid.UUID
 
 
+class FeedbackUpdate(InputModel):
+    """The author's rewording: only the fields sent change; the relationship stays."""
+
+    text: LongText | None = None
+    role_fit: OptionalText = None
+    growth_potential: OptionalText = None
+    expectation_answers: list[ExpectationAnswer] | None = Field(default=None, max_length=5)
+
+    @model_validator(mode="after")
+    def _something(self) -> "FeedbackUpdate":
+        if not self.model_fields_set:
+            raise ValueError("send at least one of text, role_fit, growth_potential, answers")
+        for name in ("text", "expectation_answers"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; send the new value")
+        return self
+
+
 class FeedbackImportRow(FeedbackFields):
     """One row of a bulk import: author and subject by id or email, period by id or name."""
 
@@ -248,6 +266,7 @@ class FeedbackOut(OutputModel):
     growth_potential: str | None
     expectation_answers: list[dict[str, Any]]
     created_at: datetime
+    version: int = Field(description="1 as first written; one more each time it is reworded")
 
     flags: list[Finding] = Field(
         validation_alias="current_flags",

@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
 from synth.api.openapi import errors
-from synth.cycles import feedback, requests
+from synth.cycles import feedback, requests, rewording
 from synth.cycles.models import FeedbackRequest, PeerFeedback, RequestStatus
 from synth.cycles.schemas import (
     BulkResult,
@@ -17,6 +17,7 @@ from synth.cycles.schemas import (
     FeedbackRequestCreate,
     FeedbackRequestDecline,
     FeedbackRequestOut,
+    FeedbackUpdate,
     ReviewerSuggestionOut,
 )
 from synth.db.pagination import paginate
@@ -83,6 +84,34 @@ def get_feedback(
     return FeedbackOut.model_validate(
         feedback.get(db_session=db, principal=principal, feedback_id=feedback_id)
     )
+
+
+@router.patch("/feedback/{feedback_id}", response_model=FeedbackOut, responses=errors(403, 409))
+def edit_feedback(
+    feedback_id: uuid.UUID, body: FeedbackUpdate, db: SessionDep, principal: CurrentPrincipal
+) -> FeedbackOut:
+    """Reword your feedback until a draft reads it; flags are checked again.
+
+    `409 feedback_in_use` once a synthesis or checklist has been drafted for the subject and
+    period; every earlier version is kept and audited.
+    """
+    return FeedbackOut.model_validate(
+        rewording.edit(db_session=db, principal=principal, feedback_id=feedback_id, data=body)
+    )
+
+
+@router.delete(
+    "/feedback/{feedback_id}",
+    status_code=204,
+    response_class=Response,
+    responses=errors(403, 409),
+)
+def withdraw_feedback(
+    feedback_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Withdraw your feedback until a draft reads it: it leaves every list, theme and draft."""
+    rewording.withdraw(db_session=db, principal=principal, feedback_id=feedback_id)
+    return Response(status_code=204)
 
 
 @router.get("/feedback-requests", response_model=Page[FeedbackRequestOut])

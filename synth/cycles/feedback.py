@@ -1,7 +1,9 @@
-"""Feedback requests and peer feedback: submitted one by one or imported in bulk.
+"""Peer feedback: submitted one by one or imported in bulk.
 
 Peer feedback is confidential: only the subject's management chain, an assigned thought
 partner and the author ever read it raw; the subject sees syntheses, never this table.
+Requests for feedback live in `synth.cycles.requests`; rewording and withdrawing in
+`synth.cycles.rewording`.
 """
 
 import hashlib

@@ -461,3 +461,24 @@ def test_malformed_suggestion_queries_are_refused(
 def test_suggestions_about_an_unknown_person_are_refused(client: TestClient, o: f.Org) -> None:
     error(suggestions(client, o, "manager", person_id=f.uid()), 403, "forbidden")
     error(suggestions(client, o, "admin", person_id=f.uid()), 422, "unknown_person")
+
+
+def test_shared_requests_count_as_working_together(
+    client: TestClient, db: Session, o: f.Org
+) -> None:
+    db.add(
+        FeedbackRequest(
+            period_id=o.period.id,
+            subject_id=o.outsider.id,
+            reviewer_id=o.engineer.id,
+            requested_by_id=o.other_manager.id,
+            relationship=Relationship.PEER,
+        )
+    )
+    db.commit()
+    by_name = {s["name"]: s for s in suggested(client, o, limit=20)}
+    assert by_name["Otto Outsider"]["reasons"] == [
+        "same department, more senior",
+        "Eli was asked for feedback about them this period",
+    ]
+    assert suggested(client, o, limit=1)[0]["name"] == "Otto Outsider"

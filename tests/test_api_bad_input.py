@@ -1096,12 +1096,21 @@ DOMAIN_CASES = [
     req("method:delete-people", "admin", "DELETE", "/v1/people", 405, "method_not_allowed"),
     req("method:put-feedback", "admin", "PUT", "/v1/feedback", 405, "method_not_allowed"),
     req(
-        "method:delete-feedback",
+        "method:put-one-feedback",
         "admin",
-        "DELETE",
+        "PUT",
         "/v1/feedback/{feedback}",
         405,
         "method_not_allowed",
+    ),
+    # Only its author withdraws feedback (tests/test_feedback_rewording.py has the rest).
+    req(
+        "feedback:withdraw-by-admin",
+        "admin",
+        "DELETE",
+        "/v1/feedback/{feedback}",
+        403,
+        "not_author",
     ),
     req(
         "method:patch-period", "admin", "PATCH", "/v1/periods/{planning}", 405, "method_not_allowed"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from synth.audit.models import AuditEvent
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.cycles import expectations, feedback, periods, self_assessments
+from synth.cycles import expectations, feedback, periods, requests, self_assessments
 from synth.cycles.models import (
     ExpectationKind,
     ExpectationStatus,
@@ -166,7 +166,7 @@ def test_self_assessments_are_written_while_the_period_is_open(db: Session) -> N
 
 def test_submitting_feedback_closes_the_matching_request(db: Session) -> None:
     o = f.org(db)
-    request = feedback.request_feedback(
+    request = requests.request_feedback(
         db_session=db,
         principal=manager_of(o),
         data=FeedbackRequestCreate(

@@ -71,7 +71,9 @@ def sees(*names: str) -> dict[str, bool]:
 
 
 READS = {
-    "expectations": sees("admin", "director", "manager", "engineer", "partner"),
+    # The teammate is asked for feedback on the engineer (an open request): they read the
+    # expectations they are asked to give examples against.
+    "expectations": sees("admin", "director", "manager", "engineer", "partner", "teammate"),
     "self-assessments": sees("admin", "director", "manager", "engineer", "partner"),
     "feedback": sees("admin", "director", "manager", "teammate", "partner"),
     "talent-assessments": sees("admin", "director", "manager", "partner"),

@@ -3,13 +3,13 @@
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.auth.scope import manages, person_scope
-from synth.cycles import periods
+from synth.cycles import periods, requests
 from synth.cycles.models import (
     Expectation,
     ExpectationKind,
@@ -29,11 +29,15 @@ ONBOARDING_DAYS = 90
 
 def readable_expectations(principal: Principal) -> Select[Expectation]:
     """Own expectations, the org's for managers, assigned subjects' for thought partners."""
-    return (
-        select(Expectation)
-        .where(person_scope(principal, Expectation.person_id, include_self=True))
-        .order_by(Expectation.person_id, Expectation.position)
-    )
+    visible = person_scope(principal, Expectation.person_id, include_self=True)
+    # A reviewer asked for feedback (open or answered request) reads that engineer's
+    # expectations for that period: they are what the request asks examples against.
+    if principal.person_id is not None:
+        visible = or_(
+            visible,
+            requests.reviewer_may_read(principal, Expectation.period_id, Expectation.person_id),
+        )
+    return select(Expectation).where(visible).order_by(Expectation.person_id, Expectation.position)
 
 
 def get(*, db_session: Session, principal: Principal, expectation_id: uuid.UUID) -> Expectation:

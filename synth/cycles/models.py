@@ -17,10 +17,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    orm,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from synth.db.base import Base, IdMixin
 from synth.db.types import str_enum
@@ -193,6 +194,21 @@ class FeedbackRequest(IdMixin, Base):
     status: Mapped[RequestStatus] = mapped_column(
         str_enum(RequestStatus, "request_status"), default=RequestStatus.OPEN
     )
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # What the reviewer is asked to give examples against: the subject's expectations for
+    # the period, read live (not copied) so the request shows what was finally agreed.
+    # (orm.relationship: the `relationship` column above shadows the name in this class body)
+    expectations: Mapped[list[Expectation]] = orm.relationship(
+        primaryjoin=lambda: (
+            (foreign(Expectation.period_id) == FeedbackRequest.period_id)
+            & (foreign(Expectation.person_id) == FeedbackRequest.subject_id)
+        ),
+        order_by=lambda: Expectation.position,
+        viewonly=True,
+        lazy="selectin",
+    )
 
 
 class PeerFeedback(Flagged, IdMixin, Base):
@@ -215,7 +231,38 @@ class PeerFeedback(Flagged, IdMixin, Base):
     growth_potential: Mapped[str | None] = mapped_column(Text)
     expectation_answers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     def flag_texts(self) -> list[str | None]:
         answers = [str(a.get("comment", "")) for a in self.expectation_answers or []]
         return [self.text, self.role_fit, self.growth_potential, *answers]
+
+
+class FeedbackChange(enum.StrEnum):
+    EDITED = "edited"
+    WITHDRAWN = "withdrawn"
+
+
+class FeedbackVersion(IdMixin, Base):
+    """A superseded version of a piece of feedback, kept when its author rewords or withdraws
+    it. `feedback_id` is no foreign key on purpose: the history outlives a withdrawn item, which
+    is deleted so that no read path (lists, themes, drafts, search) can still see it."""
+
+    __tablename__ = "feedback_versions"
+    __table_args__ = (UniqueConstraint("feedback_id", "version"),)
+
+    feedback_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[FeedbackChange] = mapped_column(str_enum(FeedbackChange, "feedback_change"))
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    period_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("review_periods.id"), index=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    relationship: Mapped[Relationship] = mapped_column(str_enum(Relationship, "relationship"))
+    text: Mapped[str] = mapped_column(Text)
+    role_fit: Mapped[str | None] = mapped_column(Text)
+    growth_potential: Mapped[str | None] = mapped_column(Text)
+    expectation_answers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True)
+    flags_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from synth.cycles.models import (
     ExpectationKind,
@@ -16,6 +16,7 @@ from synth.cycles.models import (
     RequestStatus,
 )
 from synth.guards.findings import Finding
+from synth.people.models import Function
 from synth.schemas import (
     MAX_BULK_ITEMS,
     InputModel,
@@ -139,6 +140,42 @@ class FeedbackRequestCreate(InputModel):
     message: str = Field(default="", max_length=2_000)
 
 
+class RequestKeyStepOut(OutputModel):
+    position: int
+    text: str
+
+
+class RequestExpectationOut(OutputModel):
+    """An expectation as a reviewer reads it in a request: what to give examples against."""
+
+    id: uuid.UUID
+    position: int
+    title: str
+    description: str
+    kind: ExpectationKind
+    status: ExpectationStatus
+    key_steps: list[RequestKeyStepOut]
+
+
+class FeedbackRequestDecline(InputModel):
+    reason: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=2_000)] = (
+        Field(default=None, description="Why not (the requester reads it)")
+    )
+
+
+class ReviewerSuggestionOut(OutputModel):
+    """A colleague worth asking for feedback, and why in plain words."""
+
+    person_id: uuid.UUID
+    name: str
+    title: str
+    function: Function
+    level: str | None
+    relationship: Relationship = Field(description="what the org chart says they are")
+    reasons: list[str]
+    reason: str
+
+
 class FeedbackRequestOut(OutputModel):
     id: uuid.UUID
     period_id: uuid.UUID
@@ -148,6 +185,11 @@ class FeedbackRequestOut(OutputModel):
     message: str
     status: RequestStatus
     created_at: datetime
+    decline_reason: str | None
+    declined_at: datetime | None
+    expectations: list[RequestExpectationOut] = Field(
+        description="the subject's expectations for the period, to give examples against"
+    )
 
 
 class ExpectationAnswer(InputModel):
@@ -179,6 +221,24 @@ class FeedbackCreate(FeedbackFields):
     subject_id: uuid.UUID
 
 
+class FeedbackUpdate(InputModel):
+    """The author's rewording: only the fields sent change; the relationship stays."""
+
+    text: LongText | None = None
+    role_fit: OptionalText = None
+    growth_potential: OptionalText = None
+    expectation_answers: list[ExpectationAnswer] | None = Field(default=None, max_length=5)
+
+    @model_validator(mode="after")
+    def _something(self) -> "FeedbackUpdate":
+        if not self.model_fields_set:
+            raise ValueError("send at least one of text, role_fit, growth_potential, answers")
+        for name in ("text", "expectation_answers"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; send the new value")
+        return self
+
+
 class FeedbackImportRow(FeedbackFields):
     """One row of a bulk import: author and subject by id or email, period by id or name."""
 
@@ -206,6 +266,7 @@ class FeedbackOut(OutputModel):
     growth_potential: str | None
     expectation_answers: list[dict[str, Any]]
     created_at: datetime
+    version: int = Field(description="1 as first written; one more each time it is reworded")
 
     flags: list[Finding] = Field(
         validation_alias="current_flags",

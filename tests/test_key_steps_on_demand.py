@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import tests.factories as f
+from synth.api.app import create_app
 from synth.audit.models import AuditEvent
 from synth.auth.models import Role
 from synth.auth.principal import Principal
@@ -18,6 +19,7 @@ from synth.cycles.models import (
     ExpectationStatus,
     KeyStep,
     PeriodStatus,
+    ReviewPeriod,
     SelfAssessment,
 )
 from synth.drafting import key_steps
@@ -27,6 +29,17 @@ from synth.drafting.inputs import KeyStepInputs
 from synth.drafting.models import KeyStepSuggestion
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.outputs import KeyStepSuggestions, SuggestedKeyStep
+from synth.people.models import Person
+
+# A database of that module's own and a real server on it, for the race below.
+from tests.test_api_resilience import (
+    Fresh,
+    burst,
+    fresh,  # noqa: F401 (a fixture)
+    fresh_engine,  # noqa: F401 (a fixture)
+    served,
+    statuses,
+)
 
 TITLE = "Improve code review turnaround on the payments team"
 FEEDBACK = "Eli leaves pull requests waiting for days and the zebra migration slipped."
@@ -358,3 +371,41 @@ def test_the_llm_drafter_drafts_key_steps_with_its_own_prompt_and_no_names(db: S
     assert drafted.prompt_version == "key_steps@v1"
     assert drafted.output.steps[0].text == "Block two review slots a day"
     assert sent and "Tara" not in sent[0] and "untrusted_data" in sent[0]
+
+
+def test_concurrent_adoptions_of_one_step_give_one_201_and_the_rest_409(
+    fresh: Fresh,  # noqa: F811 (the fixture imported above)
+    fresh_engine: Engine,  # noqa: F811
+) -> None:
+    with Session(fresh_engine, expire_on_commit=False) as db:
+        owner = db.get(Person, fresh.org.engineer.id)
+        period = db.get(ReviewPeriod, fresh.org.period.id)
+        assert owner is not None and period is not None
+        position = 1 + (
+            db.scalar(
+                select(func.max(Expectation.position)).where(
+                    Expectation.person_id == owner.id, Expectation.period_id == period.id
+                )
+            )
+            or 0
+        )
+        expectation = f.expectation(db, owner, period, position=position, title=TITLE, steps=())
+        db.commit()
+    auth = fresh.org.auth("engineer")
+    with served(create_app(fresh_engine)) as base_url:
+        asked = burst(
+            base_url,
+            [("POST", f"/v1/expectations/{expectation.id}/key-step-suggestions", None, auth)],
+        )[0]
+        assert asked.status == 201, asked.body
+        adopt = f"/v1/key-step-suggestions/{asked.body['id']}/adopt"
+        same = burst(base_url, [("POST", adopt, {"step": 1}, auth)] * 8)
+        others = burst(base_url, [("POST", adopt, {"step": i}, auth) for i in (2, 3, 4)])
+    assert statuses(same) == {201: 1, 409: 7}
+    assert {a.body["code"] for a in same if a.status == 409} == {"step_already_adopted"}
+    assert statuses(others) == {201: 3}
+    with fresh_engine.connect() as conn:
+        positions = conn.scalars(
+            select(KeyStep.position).where(KeyStep.expectation_id == expectation.id)
+        ).all()
+    assert sorted(positions) == [1, 2, 3, 4]

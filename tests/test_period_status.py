@@ -159,17 +159,20 @@ def test_in_review_lists_what_is_missing_and_follows_the_records(
     assert codes(read(client, o, "manager"), o.engineer.id) == set()
 
 
-def test_two_reviewers_are_too_little_feedback(client: TestClient, db: Session) -> None:
+def test_two_reviewers_outside_the_chain_are_too_little_feedback(
+    client: TestClient, db: Session
+) -> None:
     o = f.org(db, PeriodStatus.IN_REVIEW)
     for text in ("First note on the API work.", "Second note on the API work."):
         f.feedback(db, o.teammate, o.engineer, o.period, text)  # one reviewer, twice
     f.feedback(db, o.outsider, o.engineer, o.period, "Helpful in incidents.")
+    f.feedback(db, o.manager, o.engineer, o.period, "Steady.", relationship=Relationship.MANAGER)
     db.commit()
     row = next(
         r for r in read(client, o, "manager")["engineers"] if r["person_id"] == str(o.engineer.id)
     )
     message = next(m["message"] for m in row["missing"] if m["code"] == "too_little_feedback")
-    assert "2 distinct reviewer(s), fewer than 3" in message
+    assert "2 distinct reviewer(s) outside the management chain, fewer than 3" in message
 
 
 def test_a_closed_period_only_asks_for_the_release(client: TestClient, db: Session) -> None:

@@ -6,9 +6,9 @@ here. What is missing depends on the phase:
 
 - planning (and active, where new hires still set theirs): fewer than 3 agreed expectations;
 - active and in review: feedback requests still open;
-- in review: no self-assessment, feedback from fewer distinct reviewers than the anonymity
-  threshold, and the synthesis not drafted, not reviewed or not released (the last also once
-  closed);
+- in review: no self-assessment, feedback from fewer distinct reviewers outside the
+  management chain than the anonymity threshold, and the synthesis not drafted, not
+  reviewed or not released (the last also once closed);
 - new hires, until the period closes: a first meeting within two weeks of the start date, the
   check-in at 90 days, and no expectations yet.
 
@@ -40,6 +40,7 @@ from synth.cycles.models import (
 )
 from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.errors import Forbidden
+from synth.evidence import CHAIN
 from synth.people.models import Function, Person
 
 MIN_AGREED = 3  # expectations per engineer per period: 3-5
@@ -180,7 +181,13 @@ def _rows(
     reviewers = _grouped(
         db_session,
         select(PeerFeedback.subject_id, func.count(distinct(PeerFeedback.author_id)))
-        .where(PeerFeedback.period_id == period.id, PeerFeedback.subject_id.in_(ids))
+        .where(
+            PeerFeedback.period_id == period.id,
+            PeerFeedback.subject_id.in_(ids),
+            # What the anonymity threshold counts: the chain's own feedback is theirs to
+            # discuss and never makes a theme safe to show.
+            PeerFeedback.relationship.not_in(CHAIN),
+        )
         .group_by(PeerFeedback.subject_id),
     )
     open_requests = _grouped(
@@ -277,8 +284,9 @@ def _review(
             found.append(
                 Missing(
                     "too_little_feedback",
-                    f"Feedback from {reviewers} distinct reviewer(s), fewer than {threshold}: "
-                    "themes stay hidden from the engineer; request more feedback.",
+                    f"Feedback from {reviewers} distinct reviewer(s) outside the management "
+                    f"chain, fewer than {threshold}: themes stay hidden from the engineer; "
+                    "request more feedback.",
                 )
             )
     if period.status in (PeriodStatus.IN_REVIEW, PeriodStatus.CLOSED):

@@ -82,11 +82,9 @@ def draft_key_steps(inputs: KeyStepInputs) -> KeyStepSuggestions:
         closing.append(_step(checked, f"It keeps the expectation at the {inputs.level.name} bar."))
     closing.append(_step(last, "It closes the loop with your manager, in your level's rhythm."))
     tactical = [_step(s, because) for s in middle if not _repeats(s, existing)]
+    # At most one opening and three closing steps: the topic's own steps keep two places.
     room = max(MIN_TACTICAL, MAX_STEPS - len(opening) - len(closing))
-    steps = opening + tactical[:room] + closing
-    return KeyStepSuggestions(
-        style=style, steps=steps[:MAX_STEPS] if len(steps) > MAX_STEPS else steps
-    )
+    return KeyStepSuggestions(style=style, steps=opening + tactical[:room] + closing)
 
 
 def _step(text: str, why: str) -> SuggestedKeyStep:

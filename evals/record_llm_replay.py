@@ -25,7 +25,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from synth.drafting.inputs import ChecklistInputs, DraftInputs, ExpectationInputs, SynthesisInputs
+from synth.drafting.inputs import (
+    ChecklistInputs,
+    DraftInputs,
+    ExpectationInputs,
+    KeyStepInputs,
+    SynthesisInputs,
+)
 from synth.drafting.llm import drafter as llm_drafter
 from synth.drafting.offline import OfflineDrafter
 
@@ -111,9 +117,10 @@ def endpoint() -> Iterator[None]:
     """The endpoint on loopback, with the drafter's rendered inputs registered for it."""
     render = llm_drafter.render_data
 
-    def registering(inputs: DraftInputs) -> str:
+    def registering(inputs: llm_drafter.AnyInputs) -> str:
         text = render(inputs)
-        _rendered[text] = inputs
+        if not isinstance(inputs, KeyStepInputs):  # the eval cases draft the three kinds only
+            _rendered[text] = inputs
         return text
 
     llm_drafter.render_data = registering

@@ -2,15 +2,22 @@
 
 from synth.cycles.models import ExpectationKind
 from synth.drafting.base import Drafted, DraftingFailed, NotEnoughFeedback, Usage
-from synth.drafting.inputs import ChecklistInputs, ExpectationInputs, SynthesisInputs
+from synth.drafting.inputs import (
+    ChecklistInputs,
+    ExpectationInputs,
+    KeyStepInputs,
+    SynthesisInputs,
+)
 from synth.drafting.offline.text import cite
 from synth.drafting.outputs import (
     Claim,
     Coverage,
     EvidenceChecklist,
     ExpectationSuggestions,
+    KeyStepSuggestions,
     Smart,
     SuggestedExpectation,
+    SuggestedKeyStep,
     Synthesis,
     ThemeSection,
 )
@@ -88,6 +95,12 @@ class CountingDrafter:
         self.calls += 1
         output = EvidenceChecklist(assessment_id=inputs.assessment.id, items=[], summary="ok")
         return Drafted(output=output, model=self.name, prompt_version="checklist@test")
+
+    def key_steps(self, inputs: KeyStepInputs) -> Drafted[KeyStepSuggestions]:
+        self.calls += 1
+        steps = [SuggestedKeyStep(text=f"Step {i}", why="w") for i in range(3)]
+        output = KeyStepSuggestions(style=inputs.level.style, steps=steps)
+        return Drafted(output=output, model=self.name, prompt_version="key_steps@test")
 
 
 class DownDrafter(CountingDrafter):

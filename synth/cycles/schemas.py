@@ -277,3 +277,42 @@ class FeedbackOut(OutputModel):
 class BulkResult(OutputModel):
     created: int
     ids: list[uuid.UUID]
+
+
+class MissingOut(OutputModel):
+    """One thing still missing for an engineer at this stage of the period."""
+
+    code: str = Field(
+        description="stable: too_few_agreed_expectations, no_expectations_yet, "
+        "open_feedback_requests, missing_self_assessment, too_little_feedback, "
+        "synthesis_not_drafted, synthesis_not_reviewed, synthesis_not_released, "
+        "new_hire_first_meeting, new_hire_check_in"
+    )
+    message: str = Field(description="what is missing, in plain words")
+    due_on: date | None = None
+
+
+class EngineerStatusOut(OutputModel):
+    person_id: uuid.UUID
+    name: str
+    manager_id: uuid.UUID | None
+    new_hire: bool
+    missing: list[MissingOut]
+
+
+class TeamStatusOut(OutputModel):
+    """HR's view of one team: counts only, no names and no content."""
+
+    manager_id: uuid.UUID | None
+    engineers: int
+    missing: dict[str, int] = Field(description="engineers missing each item, by code")
+
+
+class PeriodStatusOut(OutputModel):
+    """Where a period stands: rows per engineer for a manager, counts per team for HR."""
+
+    period_id: uuid.UUID
+    status: PeriodStatus
+    as_of: date
+    engineers: list[EngineerStatusOut] | None = None
+    teams: list[TeamStatusOut] | None = None

@@ -3,8 +3,18 @@
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from synth.drafting.inputs import ChecklistInputs, ExpectationInputs, SynthesisInputs
-from synth.drafting.outputs import EvidenceChecklist, ExpectationSuggestions, Synthesis
+from synth.drafting.inputs import (
+    ChecklistInputs,
+    ExpectationInputs,
+    KeyStepInputs,
+    SynthesisInputs,
+)
+from synth.drafting.outputs import (
+    EvidenceChecklist,
+    ExpectationSuggestions,
+    KeyStepSuggestions,
+    Synthesis,
+)
 from synth.errors import SynthError
 
 OutputT = TypeVar("OutputT")
@@ -31,7 +41,9 @@ class Drafted(Generic[OutputT]):
 
 
 class Drafter(Protocol):
-    """Produces the three draft kinds from their inputs. Implementations must not write."""
+    """Produces the three draft kinds, and key steps on demand, from their inputs.
+
+    Implementations must not write."""
 
     @property
     def name(self) -> str: ...
@@ -45,6 +57,10 @@ class Drafter(Protocol):
     def expectations(self, inputs: ExpectationInputs) -> Drafted[ExpectationSuggestions]: ...
 
     def checklist(self, inputs: ChecklistInputs) -> Drafted[EvidenceChecklist]: ...
+
+    def key_steps(self, inputs: KeyStepInputs) -> Drafted[KeyStepSuggestions]:
+        """Key steps for one expectation, from the engineer's own inputs (no feedback)."""
+        ...
 
 
 class NotEnoughFeedback(SynthError):

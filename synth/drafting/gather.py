@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from synth.auth.principal import Principal
@@ -27,8 +27,10 @@ from synth.drafting.inputs import (
     ExpectationInput,
     ExpectationInputs,
     FeedbackItem,
+    KeyStepInputs,
     LevelInput,
     Named,
+    OwnExpectationInput,
     PeriodInput,
     Quote,
     Span,
@@ -404,3 +406,45 @@ def _item(
 def options_of(draft_options: dict[str, Any]) -> list[str]:
     """Objectives passed with an expectations draft request."""
     return [str(o) for o in draft_options.get("objectives", [])]
+
+
+def key_step_inputs(db: Session, expectation: Expectation) -> KeyStepInputs:
+    """Inputs for key steps on demand: the expectation, the level and the engineer's own
+    self-assessment of the period (on this expectation first). Never feedback: the engineer
+    reads the suggestion at once, without a manager's review."""
+    subject = db.get(Person, expectation.person_id)
+    period = db.get(ReviewPeriod, expectation.period_id)
+    assert subject is not None and period is not None
+    own = {
+        sa.expectation_id: sa
+        for sa in db.scalars(
+            select(SelfAssessment).where(
+                SelfAssessment.person_id == subject.id,
+                SelfAssessment.period_id == period.id,
+                or_(
+                    SelfAssessment.expectation_id == expectation.id,
+                    SelfAssessment.expectation_id.is_(None),
+                ),
+            )
+        )
+    }
+    quotes = {key: _whole(sa) for key, sa in own.items()}
+    inputs = KeyStepInputs(
+        subject_id=subject.id,
+        period=_period(period),
+        level=_level(db, subject.level),
+        expectation=OwnExpectationInput(
+            id=expectation.id,
+            title=expectation.title,
+            description=expectation.description,
+            kind=expectation.kind,
+            due_on=expectation.due_on,
+            key_steps=[k.text for k in expectation.key_steps if not k.done],
+            done_steps=[k.text for k in expectation.key_steps if k.done],
+        ),
+        self_on_expectation=quotes.get(expectation.id),
+        self_overall=quotes.get(None),
+    )
+    texts = [expectation.title, expectation.description, *(q.text for q in quotes.values())]
+    texts += [k.text for k in expectation.key_steps]
+    return inputs.model_copy(update={"people": people_named_in(db, texts, always=[subject.id])})

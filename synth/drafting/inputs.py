@@ -168,6 +168,34 @@ class ChecklistInputs(Named):
     )
 
 
+class OwnExpectationInput(Input):
+    """The one expectation key steps are asked for, in its owner's and manager's words."""
+
+    id: uuid.UUID
+    title: str
+    description: str = ""
+    kind: ExpectationKind
+    due_on: date | None = None
+    key_steps: list[str] = Field(default_factory=list, description="the steps it has already")
+    done_steps: list[str] = Field(default_factory=list, description="those marked done")
+
+
+class KeyStepInputs(Named):
+    """Inputs of key steps asked for on demand: the engineer's own words only. Never anyone
+    else's feedback: the engineer reads the suggestion at once, without a manager's review."""
+
+    subject_id: uuid.UUID
+    period: PeriodInput
+    level: LevelInput
+    expectation: OwnExpectationInput
+    self_on_expectation: Quote | None = Field(
+        default=None, description="the engineer's own self-assessment of this expectation"
+    )
+    self_overall: Quote | None = Field(
+        default=None, description="the engineer's overall self-assessment of the period"
+    )
+
+
 DraftInputs = SynthesisInputs | ExpectationInputs | ChecklistInputs
 INPUT_TYPES: dict[str, type[Named]] = {
     "synthesis": SynthesisInputs,
@@ -176,7 +204,7 @@ INPUT_TYPES: dict[str, type[Named]] = {
 }
 
 
-def inputs_hash(inputs: DraftInputs, *, prompt_version: str, model: str) -> str:
+def inputs_hash(inputs: Named, *, prompt_version: str, model: str) -> str:
     """Cache key: identical inputs, prompt version and model give the same draft."""
     payload = json.dumps(
         [type(inputs).__name__, inputs.model_dump(mode="json"), prompt_version, model],

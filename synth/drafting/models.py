@@ -84,3 +84,30 @@ class Draft(IdMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class KeyStepSuggestion(IdMixin, Base):
+    """Key steps drafted on demand for one expectation: the requester's alone until adopted.
+
+    Not a `Draft`: there is no manager review and no release projection. The engineer reads
+    their own suggestion at once, so it is drafted from their own inputs only (never
+    feedback), and steps a blocking guard finding names are never shown. Adopting a step
+    copies its text into the expectation's key steps; `adopted` maps the step's index to the
+    key step it became, so a step is adopted once.
+    """
+
+    __tablename__ = "key_step_suggestions"
+
+    expectation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expectations.id", ondelete="CASCADE"), index=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"), index=True)
+    drafter: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_version: Mapped[str] = mapped_column(String(100))
+    inputs_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # [{"text", "why", "shown", "findings": [Finding...]}], in order.
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    adopted: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

@@ -164,6 +164,21 @@ class EvidenceChecklist(Output):
     summary: str
 
 
+class SuggestedKeyStep(Output):
+    text: str = Field(description="one tactical step, an imperative sentence, observable")
+    why: str = Field(
+        description="what in the expectation, the level or the engineer's own "
+        "words the step answers, in one sentence"
+    )
+
+
+class KeyStepSuggestions(Output):
+    """Key steps for one of the engineer's own expectations, asked for on demand."""
+
+    style: str = Field(description="activity, ownership, outcome or objective")
+    steps: list[SuggestedKeyStep] = Field(min_length=1, max_length=6)
+
+
 OUTPUT_TYPES: dict[str, type[Output]] = {
     "synthesis": Synthesis,
     "expectations": ExpectationSuggestions,

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from synth.drafting.models import DraftKind, DraftStatus
+from synth.drafting.models import DraftKind, DraftStatus, KeyStepSuggestion
 from synth.schemas import InputModel, LongText, OutputModel, ShortText
 
 
@@ -93,3 +93,54 @@ class DraftAccepted(OutputModel):
     id: uuid.UUID
     status: DraftStatus
     existing: bool = Field(description="an identical request was already in flight")
+
+
+class SuggestedKeyStepOut(OutputModel):
+    index: int = Field(description="what to adopt it by")
+    text: str
+    why: str
+    adopted_key_step_id: uuid.UUID | None = Field(
+        default=None, description="the key step it became, once adopted"
+    )
+
+
+class KeyStepSuggestionOut(OutputModel):
+    """Key steps suggested for one expectation, as the person who asked reads them: only the
+    steps no blocking guard finding names."""
+
+    id: uuid.UUID
+    expectation_id: uuid.UUID
+    created_at: datetime
+    drafter: str
+    model: str
+    prompt_version: str
+    steps: list[SuggestedKeyStepOut]
+    withheld: int = Field(description="steps a guard kept out of sight")
+
+    @classmethod
+    def of(cls, suggestion: KeyStepSuggestion) -> "KeyStepSuggestionOut":
+        """From a stored `KeyStepSuggestion`."""
+        adopted = suggestion.adopted or {}
+        return cls(
+            id=suggestion.id,
+            expectation_id=suggestion.expectation_id,
+            created_at=suggestion.created_at,
+            drafter=suggestion.drafter,
+            model=suggestion.model,
+            prompt_version=suggestion.prompt_version,
+            steps=[
+                SuggestedKeyStepOut(
+                    index=i,
+                    text=s["text"],
+                    why=s["why"],
+                    adopted_key_step_id=adopted.get(str(i)),
+                )
+                for i, s in enumerate(suggestion.steps)
+                if s["shown"]
+            ],
+            withheld=sum(1 for s in suggestion.steps if not s["shown"]),
+        )
+
+
+class KeyStepAdopt(InputModel):
+    step: int = Field(ge=0, le=1000, description="the suggested step's `index`")

@@ -1,25 +1,30 @@
 """/v1/periods, /v1/expectations, /v1/self-assessments: the expectation side of the cycle."""
 
 import uuid
+from datetime import date
 
 from fastapi import APIRouter
 
 from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
 from synth.api.openapi import errors
-from synth.cycles import expectations, periods, self_assessments
+from synth.cycles import expectations, periods, self_assessments, status
 from synth.cycles.models import Expectation, SelfAssessment
 from synth.cycles.schemas import (
+    EngineerStatusOut,
     ExpectationCreate,
     ExpectationOut,
     ExpectationUpdate,
     KeyStepIn,
     KeyStepOut,
     KeyStepUpdate,
+    MissingOut,
     PeriodCreate,
     PeriodOut,
+    PeriodStatusOut,
     PeriodTransition,
     SelfAssessmentCreate,
     SelfAssessmentOut,
+    TeamStatusOut,
 )
 from synth.db.pagination import paginate
 from synth.schemas import Page
@@ -230,4 +235,50 @@ def create_self_assessment(
         lambda db, principal: SelfAssessmentOut.model_validate(
             self_assessments.create(db_session=db, principal=principal, data=body)
         ),
+    )
+
+
+# --- where a period stands -------------------------------------------------------------------
+
+
+@router.get(
+    "/periods/{period_id}/status",
+    response_model=PeriodStatusOut,
+    responses=errors(403, 404),
+    summary="What each engineer still lacks at this stage of the period",
+)
+def period_status(
+    period_id: uuid.UUID,
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    as_of: date | None = None,
+) -> PeriodStatusOut:
+    """For a manager, one row per engineer in their org with what is missing (each with a
+    stable `code`); for HR, counts per team only. `as_of` (default today) dates the new-hire
+    reminders."""
+    found = status.view(db_session=db, principal=principal, period_id=period_id, as_of=as_of)
+    return PeriodStatusOut(
+        period_id=found.period.id,
+        status=found.period.status,
+        as_of=found.as_of,
+        engineers=None
+        if found.rows is None
+        else [
+            EngineerStatusOut(
+                person_id=row.person.id,
+                name=row.person.name,
+                manager_id=row.person.manager_id,
+                new_hire=row.new_hire,
+                missing=[
+                    MissingOut(code=m.code, message=m.message, due_on=m.due_on) for m in row.missing
+                ],
+            )
+            for row in found.rows
+        ],
+        teams=None
+        if found.teams is None
+        else [
+            TeamStatusOut(manager_id=t.manager_id, engineers=t.engineers, missing=t.missing)
+            for t in found.teams
+        ],
     )

@@ -6,13 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from synth.api.deps import CreateDep, CurrentPrincipal, EmbedderDep, PageDep, SessionDep
 from synth.api.openapi import errors
 from synth.auth.principal import Principal
+from synth.cycles.schemas import KeyStepOut
 from synth.db.pagination import paginate
+from synth.drafting import key_steps
 from synth.drafting import service as drafts
-from synth.drafting.models import Draft, DraftKind, DraftStatus
+from synth.drafting.models import Draft, DraftKind, DraftStatus, KeyStepSuggestion
 from synth.drafting.schemas import (
     DraftAccepted,
     DraftEdit,
@@ -21,6 +24,8 @@ from synth.drafting.schemas import (
     DraftReject,
     DraftRequest,
     EngineerDraftOut,
+    KeyStepAdopt,
+    KeyStepSuggestionOut,
 )
 from synth.schemas import Page
 
@@ -193,4 +198,90 @@ def retry_draft(draft_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
     """Queue a failed draft again, with a fresh count of attempts."""
     return DraftOut.model_validate(
         drafts.retry(db_session=db, principal=principal, draft_id=draft_id)
+    )
+
+
+# --- key steps on demand: the requester's own, until a step is adopted ------------------------
+
+
+class KeyStepAsk(BaseModel):
+    """No options: the expectation in the path says everything (kept for the idempotency
+    fingerprint, which hashes a body)."""
+
+
+@router.post(
+    "/expectations/{expectation_id}/key-step-suggestions",
+    status_code=201,
+    response_model=KeyStepSuggestionOut,
+    responses=errors(403, 404, 409),
+    summary="Ask for suggested key steps for one expectation",
+)
+def request_key_steps(expectation_id: uuid.UUID, create: CreateDep, request: Request) -> object:
+    """Draft key steps for one of the engineer's own expectations (the engineer, or their
+    management chain), from the expectation, the level and the engineer's self-assessment,
+    never feedback. Only the caller reads the suggestion; steps a guard blocks are withheld.
+    Asking again with the same inputs gives the same suggestion."""
+    return create(
+        KeyStepAsk(),
+        lambda db, principal: KeyStepSuggestionOut.of(
+            key_steps.request(
+                db_session=db,
+                principal=principal,
+                expectation_id=expectation_id,
+                drafter=request.app.state.drafter_name,
+            )
+        ),
+    )
+
+
+@router.get(
+    "/key-step-suggestions",
+    response_model=Page[KeyStepSuggestionOut],
+    summary="List the key step suggestions the caller asked for",
+)
+def list_key_step_suggestions(
+    db: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageDep,
+    expectation_id: uuid.UUID | None = None,
+) -> Page[KeyStepSuggestionOut]:
+    """The caller's own suggestions, newest first (nobody else's, whoever they manage)."""
+    statement = key_steps.readable_suggestions(principal)
+    if expectation_id is not None:
+        statement = statement.where(KeyStepSuggestion.expectation_id == expectation_id)
+    return paginate(db, statement, page, KeyStepSuggestionOut.of)
+
+
+@router.get(
+    "/key-step-suggestions/{suggestion_id}",
+    response_model=KeyStepSuggestionOut,
+    responses=errors(404),
+    summary="Read one key step suggestion",
+)
+def get_key_step_suggestion(
+    suggestion_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
+) -> KeyStepSuggestionOut:
+    """Read a suggestion the caller asked for."""
+    return KeyStepSuggestionOut.of(
+        key_steps.get(db_session=db, principal=principal, suggestion_id=suggestion_id)
+    )
+
+
+@router.post(
+    "/key-step-suggestions/{suggestion_id}/adopt",
+    status_code=201,
+    response_model=KeyStepOut,
+    responses=errors(403, 404, 409, 422),
+    summary="Adopt one suggested key step",
+)
+def adopt_key_step(suggestion_id: uuid.UUID, body: KeyStepAdopt, create: CreateDep) -> object:
+    """Append one suggested step to the expectation's key steps (once per step; not on a
+    locked expectation)."""
+    return create(
+        body,
+        lambda db, principal: KeyStepOut.model_validate(
+            key_steps.adopt(
+                db_session=db, principal=principal, suggestion_id=suggestion_id, step=body.step
+            )
+        ),
     )

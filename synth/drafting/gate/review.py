@@ -234,7 +234,7 @@ def _injection_and_bias(drafted: list[tuple[str, str]], texts: list[SourceText])
     return found + [f for path, text in drafted for f in bias.check_bias(text, path)]
 
 
-def _placeholders(content: dict[str, Any]) -> list[Finding]:
+def placeholders(content: dict[str, Any]) -> list[Finding]:
     return [
         Finding(
             guard="pii",
@@ -265,7 +265,7 @@ def review(
     if kind is not DraftKind.CHECKLIST:  # checklists are never shown to the engineer
         found += _engineer_facing(kind, content, inputs, context, texts)
     drafted = list(strings(content, skip=_COPIED if kind is DraftKind.CHECKLIST else _QUOTES))
-    found += _injection_and_bias(drafted, texts) + _placeholders(content)
+    found += _injection_and_bias(drafted, texts) + placeholders(content)
     found = list({f.fingerprint + f.message: f for f in found}.values())
     return GuardReport(
         checked=checked,

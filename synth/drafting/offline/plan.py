@@ -5,6 +5,7 @@ Shared by `expectations` (which decides what to suggest). The wording of each to
 style of the ladder lives in `topics` (`topics.yaml`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -162,8 +163,17 @@ def key_steps_for(
     """The topic's own steps between a first and a last step that fit the style; both name
     the behaviour (`what`), so no step repeats verbatim across one engineer's suggestions."""
     start = plan.inputs.next_period.starts_on
-    first_month = min(start + timedelta(days=30), plan.due)
-    style = OUTCOME if plan.style == OBJECTIVE and not objective else plan.style
+    return framed_steps(plan.style, start, plan.due, core, objective, what=what)
+
+
+def framed_steps(
+    style: str, start: date, due: date, core: Sequence[str], objective: str | None, *, what: str
+) -> list[str]:
+    """`core` (up to four steps) between a first step that agrees what `what` looks like and
+    a last one that reviews it, both in the words of the level's style (shared by suggested
+    expectations and key steps asked for on their own)."""
+    first_month = min(start + timedelta(days=30), due)
+    style = OUTCOME if style == OBJECTIVE and not objective else style
     first = {
         ACTIVITY: f"Agree with your manager in your next 1:1 what {what} looks like in "
         "practice, with one example",

@@ -359,6 +359,20 @@ def test_adoption_refusals(client: TestClient, db: Session) -> None:
     assert_error(adopt(client, o, draft, 0), 409, "too_many_expectations")
 
 
+def test_two_adoptions_racing_past_the_check_meet_the_unique_constraint(db: Session) -> None:
+    """The second of two concurrent adoptions fails on the database; the API says 409."""
+    o = f.org(db)
+    following = next_period(db)
+    draft = suggestions_draft(db, o)
+    for position in (1, 2):
+        e = f.expectation(db, o.engineer, following, position=position, title=f"Twin {position}")
+        e.source_draft_id, e.source_index = draft.id, 0
+    with pytest.raises(IntegrityError) as refused:
+        db.flush()
+    answer = integrity_response(refused.value)
+    assert answer.status_code == 409 and b'"already_adopted"' in answer.body
+
+
 def test_a_retried_adoption_replays_the_first_answer(client: TestClient, db: Session) -> None:
     o = f.org(db)
     next_period(db)

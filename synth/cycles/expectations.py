@@ -220,6 +220,8 @@ def agree(*, db_session: Session, principal: Principal, expectation_id: uuid.UUI
             code="agree_forbidden",
         )
     _require_editable_phase(db_session, expectation)
+    # The engineer and the manager may sign at the same moment: each must see the other's.
+    db_session.refresh(expectation, with_for_update=True)
     signed = expectation.engineer_agreed_at if is_engineer else expectation.manager_agreed_at
     if signed is not None:
         return expectation

@@ -1,5 +1,6 @@
 """Domain rules of the feedback cycle, tested at the service layer where they live."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -39,6 +40,24 @@ def manager_of(who: f.Org) -> Principal:
     return Principal(role=Role.MANAGER, person_id=who.manager.id)
 
 
+def start(db: Session, o: f.Org) -> None:
+    """Start the period over the org's engineers who have no expectations (HR forces it)."""
+    periods.transition(
+        db_session=db,
+        principal=HR,
+        period_id=o.period.id,
+        status=PeriodStatus.ACTIVE,
+        force=True,
+        reason="only the engineer under test has expectations",
+    )
+
+
+def agreed_by_both(db: Session, o: f.Org, expectation_id: uuid.UUID) -> None:
+    engineer = Principal(role=Role.ENGINEER, person_id=o.engineer.id)
+    for who in (manager_of(o), engineer):
+        expectations.agree(db_session=db, principal=who, expectation_id=expectation_id)
+
+
 def new_expectation(o: f.Org, period_id: object, **extra: object) -> ExpectationCreate:
     body: dict[str, object] = {
         "period_id": period_id,
@@ -71,9 +90,8 @@ def test_starting_the_period_locks_its_expectations(db: Session) -> None:
     made = expectations.create(
         db_session=db, principal=manager_of(o), data=new_expectation(o, o.period.id)
     )
-    periods.transition(
-        db_session=db, principal=HR, period_id=o.period.id, status=PeriodStatus.ACTIVE
-    )
+    agreed_by_both(db, o, made.id)
+    start(db, o)
     assert made.status is ExpectationStatus.LOCKED
     with pytest.raises(Conflict) as refused:
         expectations.update(
@@ -97,9 +115,8 @@ def test_key_steps_can_still_be_ticked_off_after_locking(db: Session) -> None:
         principal=manager_of(o),
         data=new_expectation(o, o.period.id, key_steps=[KeyStepIn(text="Profile the hot path")]),
     )
-    periods.transition(
-        db_session=db, principal=HR, period_id=o.period.id, status=PeriodStatus.ACTIVE
-    )
+    agreed_by_both(db, o, made.id)
+    start(db, o)
     me = Principal(role=Role.ENGINEER, person_id=o.engineer.id)
     step = expectations.set_key_step_done(
         db_session=db,
@@ -144,7 +161,8 @@ def test_periods_only_move_one_phase_forward(db: Session) -> None:
         with pytest.raises(Conflict) as refused:
             periods.transition(db_session=db, principal=HR, period_id=o.period.id, status=wrong)
         assert refused.value.code == "invalid_transition"
-    for step in (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW, PeriodStatus.CLOSED):
+    start(db, o)
+    for step in (PeriodStatus.IN_REVIEW, PeriodStatus.CLOSED):
         periods.transition(db_session=db, principal=HR, period_id=o.period.id, status=step)
     assert o.period.status is PeriodStatus.CLOSED
 
@@ -232,9 +250,7 @@ def test_the_org_chart_cannot_become_a_cycle(db: Session) -> None:
 
 def test_every_change_is_audited_with_before_and_after(db: Session) -> None:
     o = f.org(db, status=PeriodStatus.PLANNING)
-    periods.transition(
-        db_session=db, principal=HR, period_id=o.period.id, status=PeriodStatus.ACTIVE
-    )
+    start(db, o)
     event = db.scalars(
         select(AuditEvent).where(
             AuditEvent.entity_id == str(o.period.id), AuditEvent.action == "period.transitioned"

@@ -189,23 +189,44 @@ def test_an_admin_key_bound_to_nobody_may_not_ask(client: TestClient, db: Sessio
     assert (response.status_code, response.json()["code"]) == (403, "key_steps_forbidden")
 
 
-def test_a_locked_expectation_gets_no_new_steps(client: TestClient, db: Session) -> None:
+def test_a_locked_expectation_keeps_its_steps_and_takes_adopted_ones_until_the_period_closes(
+    client: TestClient, db: Session
+) -> None:
     o, expectation_id = planning(db)
-    body = ask(client, o, "engineer", expectation_id)
     expectation = db.get(Expectation, expectation_id)
     assert expectation is not None
     expectation.status = ExpectationStatus.LOCKED
+    o.period.status = PeriodStatus.ACTIVE
     db.commit()
-    asked = client.post(
-        f"/v1/expectations/{expectation_id}/key-step-suggestions", headers=o.auth("engineer")
-    )
-    assert (asked.status_code, asked.json()["code"]) == (409, "expectation_locked")
+    body = ask(client, o, "engineer", expectation_id)
     adopted = client.post(
         f"/v1/key-step-suggestions/{body['id']}/adopt",
         json={"step": 0},
         headers=o.auth("engineer"),
     )
-    assert (adopted.status_code, adopted.json()["code"]) == (409, "expectation_locked")
+    assert adopted.status_code == 201, adopted.text
+    db.expire_all()
+    steps = [
+        s.text
+        for s in db.scalars(
+            select(KeyStep)
+            .where(KeyStep.expectation_id == expectation_id)
+            .order_by(KeyStep.position)
+        )
+    ]
+    assert steps == ["Review the open PRs daily", body["steps"][0]["text"]]
+    o.period.status = PeriodStatus.CLOSED
+    db.commit()
+    asked = client.post(
+        f"/v1/expectations/{expectation_id}/key-step-suggestions", headers=o.auth("engineer")
+    )
+    assert (asked.status_code, asked.json()["code"]) == (409, "period_not_open")
+    again = client.post(
+        f"/v1/key-step-suggestions/{body['id']}/adopt",
+        json={"step": 1},
+        headers=o.auth("engineer"),
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "period_not_open")
 
 
 def test_adopting_a_step_appends_it_once_and_is_audited(client: TestClient, db: Session) -> None:
@@ -390,6 +411,7 @@ def test_concurrent_adoptions_of_one_step_give_one_201_and_the_rest_409(
             or 0
         )
         expectation = f.expectation(db, owner, period, position=position, title=TITLE, steps=())
+        expectation.status = ExpectationStatus.LOCKED  # the period is under way
         db.commit()
     auth = fresh.org.auth("engineer")
     with served(create_app(fresh_engine)) as base_url:

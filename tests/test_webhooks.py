@@ -398,13 +398,17 @@ def test_an_inactive_subscription_gets_nothing_new(
 def test_starting_a_period_announces_the_locked_expectations(
     client: TestClient, db: Session
 ) -> None:
-    from synth.cycles.models import PeriodStatus
+    from synth.cycles.models import ExpectationStatus, PeriodStatus
 
     o = f.org(db, status=PeriodStatus.PLANNING)
     first = f.expectation(db, o.engineer, o.period)
+    first.status = ExpectationStatus.AGREED
+    f.expectation(db, o.engineer, o.period, position=2)  # still proposed: not locked
     db.commit()
     answer = client.post(
-        f"/v1/periods/{o.period.id}/transition", json={"status": "active"}, headers=o.auth("hr")
+        f"/v1/periods/{o.period.id}/transition",
+        json={"status": "active", "force": True, "reason": "one engineer under test"},
+        headers=o.auth("hr"),
     )
     assert answer.status_code == 200, answer.text
     by_type = {e.type.value: e.data for e in db.scalars(select(Event))}

@@ -35,7 +35,13 @@ HTTP_CODES = {
 UNIQUE_CODES = {
     "uq_people_email": ("duplicate_person", "a person with this email already exists"),
     "uq_review_periods_name": ("duplicate_period", "a period with this name already exists"),
+    "uq_expectations_source_draft_id_source_index": (
+        "already_adopted",
+        "this suggestion has already been adopted",
+    ),
 }
+# Raised by the triggers of migration 0010 on any change to a locked expectation.
+LOCKED_SQLSTATE = "23L01"
 
 # SQLSTATE classes that mean "busy", not "down": insufficient resources, a cancelled
 # (timed-out) statement, a serialization failure or deadlock, a lock not available.
@@ -83,6 +89,13 @@ def _sqlstate(exc: BaseException) -> str:
 def integrity_response(exc: IntegrityError) -> JSONResponse:
     """409 for a duplicate or a row still referenced; 422 for a reference to nothing."""
     sqlstate = _sqlstate(exc)
+    if sqlstate == LOCKED_SQLSTATE:
+        return JSONResponse(
+            status_code=409,
+            content=error_body(
+                "expectation_locked", "this expectation is locked for the period and cannot change"
+            ),
+        )
     diag = getattr(exc.orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None) or ""
     table = getattr(diag, "table_name", None) or "record"

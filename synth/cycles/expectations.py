@@ -151,10 +151,10 @@ def update(
     expectation_id: uuid.UUID,
     data: ExpectationUpdate,
 ) -> Expectation:
-    """Edit an expectation that is not yet locked."""
+    """Edit an expectation that is not yet locked; a change clears both sign-offs."""
     expectation = get(db_session=db_session, principal=principal, expectation_id=expectation_id)
     _require_author(db_session, principal, expectation.person_id)
-    _require_unlocked(expectation)
+    _require_editable_phase(db_session, expectation)
     before = snapshot(expectation)
     changes = data.model_dump(exclude_unset=True)
     person = db_session.get(Person, expectation.person_id)
@@ -163,8 +163,9 @@ def update(
         person, changes.get("kind") or expectation.kind, changes.get("due_on", expectation.due_on)
     )
     for name, value in changes.items():
-        if value is not None or name == "due_on":
+        if (value is not None or name == "due_on") and value != getattr(expectation, name):
             setattr(expectation, name, value)
+            _clear_sign_offs(expectation)
     record(
         db_session,
         principal=principal,
@@ -175,38 +176,109 @@ def update(
     return expectation
 
 
-def agree(*, db_session: Session, principal: Principal, expectation_id: uuid.UUID) -> Expectation:
-    """The manager agrees a proposed expectation (it locks when the period starts)."""
-    expectation = get(db_session=db_session, principal=principal, expectation_id=expectation_id)
-    if (
+def in_chain(db_session: Session, principal: Principal, person_id: uuid.UUID) -> bool:
+    """True when the principal is an admin or a manager above `person_id`."""
+    return (
         db_session.scalar(
-            select(Person.id).where(
-                Person.id == expectation.person_id, manages(principal, Person.id)
-            )
+            select(Person.id).where(Person.id == person_id, manages(principal, Person.id))
         )
-        is None
-    ):
-        raise Forbidden("only the engineer's management chain may agree an expectation")
+        is not None
+    )
+
+
+def _require_editable_phase(db_session: Session, expectation: Expectation) -> None:
+    """Expectations change while the period is planned; once it is active only a new hire's
+    (who started during the period) may still be set, edited and agreed."""
     _require_unlocked(expectation)
+    period = periods.require_reference(db_session, expectation.period_id)
+    if period.status is PeriodStatus.PLANNING:
+        return
+    person = db_session.get(Person, expectation.person_id)
+    new_hire = person is not None and person.start_date >= period.starts_on
+    if not (new_hire and period.status is PeriodStatus.ACTIVE):
+        raise Conflict(
+            f"period '{period.name}' is {period.status.value}: expectations are fixed for the "
+            "period (only new hires may still set theirs while it is active)",
+            code="expectations_locked",
+        )
+
+
+def _clear_sign_offs(expectation: Expectation) -> None:
+    """What was agreed is what locks: a changed text needs both sign-offs again."""
+    expectation.engineer_agreed_by_id = expectation.engineer_agreed_at = None
+    expectation.manager_agreed_by_id = expectation.manager_agreed_at = None
+    expectation.status = ExpectationStatus.PROPOSED
+
+
+def agree(*, db_session: Session, principal: Principal, expectation_id: uuid.UUID) -> Expectation:
+    """Sign an expectation off, as the engineer or as their management chain.
+
+    It is agreed once both have signed; a new hire's, agreed while the period is already
+    active, locks at once. Signing twice changes nothing and records nothing.
+    """
+    expectation = get(db_session=db_session, principal=principal, expectation_id=expectation_id)
+    is_engineer = principal.person_id is not None and principal.person_id == expectation.person_id
+    if not is_engineer and not in_chain(db_session, principal, expectation.person_id):
+        raise Forbidden(
+            "only the engineer and their management chain sign off an expectation",
+            code="agree_forbidden",
+        )
+    _require_editable_phase(db_session, expectation)
+    # The engineer and the manager may sign at the same moment: each must see the other's.
+    db_session.refresh(expectation, with_for_update=True)
+    signed = expectation.engineer_agreed_at if is_engineer else expectation.manager_agreed_at
+    if signed is not None:
+        return expectation
     before = snapshot(expectation)
-    expectation.status = ExpectationStatus.AGREED
+    if is_engineer:
+        expectation.engineer_agreed_by_id, expectation.engineer_agreed_at = (
+            principal.person_id,
+            utcnow(),
+        )
+    else:
+        expectation.manager_agreed_by_id, expectation.manager_agreed_at = (
+            principal.person_id,
+            utcnow(),
+        )
+    both = expectation.engineer_agreed_at is not None and expectation.manager_agreed_at is not None
+    if both:
+        expectation.status = ExpectationStatus.AGREED
     record(
         db_session,
         principal=principal,
-        action="expectation.agreed",
+        action="expectation.agreed" if both else "expectation.signed_off",
         entity=expectation,
         before=before,
     )
+    period = periods.require_reference(db_session, expectation.period_id)
+    if both and period.status is PeriodStatus.ACTIVE:
+        periods.lock(db_session, principal, expectation)
     return expectation
 
 
 def add_key_step(
     *, db_session: Session, principal: Principal, expectation_id: uuid.UUID, data: KeyStepIn
 ) -> KeyStep:
-    """Append a key step to an expectation that is not locked."""
+    """Append a key step. Before the lock it changes what is being agreed (both sign-offs
+    are cleared); after it, steps are only added to the plan, never rewritten."""
     expectation = get(db_session=db_session, principal=principal, expectation_id=expectation_id)
     _require_author(db_session, principal, expectation.person_id)
-    _require_unlocked(expectation)
+    if expectation.status is not ExpectationStatus.LOCKED:
+        _require_editable_phase(db_session, expectation)
+        if expectation.engineer_agreed_at or expectation.manager_agreed_at:
+            before = snapshot(expectation)
+            _clear_sign_offs(expectation)
+            record(
+                db_session,
+                principal=principal,
+                action="expectation.updated",
+                entity=expectation,
+                before=before,
+            )
+    else:
+        period = periods.require_reference(db_session, expectation.period_id)
+        if period.status is PeriodStatus.CLOSED:
+            raise Conflict(f"period '{period.name}' is closed", code="period_not_open")
     count = db_session.scalar(
         select(func.count()).select_from(KeyStep).where(KeyStep.expectation_id == expectation.id)
     )

@@ -86,6 +86,9 @@ class ReviewPeriod(IdMixin, Base):
     status: Mapped[PeriodStatus] = mapped_column(
         str_enum(PeriodStatus, "period_status"), default=PeriodStatus.PLANNING
     )
+    # HR started the period with engineers short of 3 agreed expectations:
+    # {"reason", "by", "at", "short": [{"person_id", "name", "agreed"}]}.
+    start_override: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class Expectation(IdMixin, Base):
@@ -95,6 +98,7 @@ class Expectation(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint("period_id", "person_id", "position"),
         CheckConstraint("position BETWEEN 1 AND 5", name="position_range"),
+        UniqueConstraint("source_draft_id", "source_index"),
     )
 
     period_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("review_periods.id"), index=True)
@@ -108,6 +112,24 @@ class Expectation(IdMixin, Base):
     )
     due_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    # Jointly crafted: agreed once the engineer and their management chain have both signed
+    # off; an edit of the text clears both, so what was agreed is what locks.
+    engineer_agreed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    engineer_agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    manager_agreed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    manager_agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The suggestion it was adopted from (an expectations draft and the suggestion's index).
+    source_draft_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("drafts.id"))
+    source_index: Mapped[int | None] = mapped_column(Integer)
+    # The locked expectation of an earlier period this one carries on (closing seeds it).
+    carried_from_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("expectations.id"), unique=True
+    )
+    # The manager's end-of-period outcome, beside the engineer's self-assessed one.
+    manager_outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, "outcome"))
+    manager_reflection: Mapped[str | None] = mapped_column(Text)
+    outcome_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("people.id"))
+    outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     key_steps: Mapped[list["KeyStep"]] = relationship(
         order_by="KeyStep.position", cascade="all, delete-orphan", lazy="selectin"
@@ -152,6 +174,22 @@ class Flagged:
 def _flag_on_write(_mapper: Any, _connection: Any, target: Flagged) -> None:
     """Every write path (API, import, demo, a service call) stores the current flags."""
     target.refresh_flags()
+
+
+class ExpectationComment(Flagged, IdMixin, Base):
+    """The skip-level's (or a peer manager's) note on a report's expectation before it locks:
+    management-track discussion, never shown to the engineer."""
+
+    __tablename__ = "expectation_comments"
+
+    expectation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expectations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+    def flag_texts(self) -> list[str | None]:
+        return [self.text]
 
 
 class SelfAssessment(Flagged, IdMixin, Base):

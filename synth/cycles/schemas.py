@@ -44,6 +44,12 @@ class PeriodCreate(InputModel):
 
 class PeriodTransition(InputModel):
     status: PeriodStatus
+    force: bool = Field(
+        default=False,
+        description="HR only, entering `active`: start although some engineers have fewer "
+        "than 3 agreed expectations (needs a reason)",
+    )
+    reason: str | None = Field(default=None, max_length=2_000)
 
 
 class PeriodOut(OutputModel):
@@ -100,6 +106,22 @@ class ExpectationOut(OutputModel):
     status: ExpectationStatus
     due_on: date | None
     key_steps: list[KeyStepOut]
+    engineer_agreed_by_id: uuid.UUID | None = None
+    engineer_agreed_at: datetime | None = None
+    manager_agreed_by_id: uuid.UUID | None = None
+    manager_agreed_at: datetime | None = None
+    source_draft_id: uuid.UUID | None = None
+    source_index: int | None = None
+    carried_from_id: uuid.UUID | None = None
+    manager_outcome: Outcome | None = Field(
+        default=None,
+        description="the manager's end-of-period outcome: the management chain sees it at "
+        "once, the engineer once the period is closed",
+    )
+    manager_reflection: str | None = None
+    comments: int | None = Field(
+        default=None, description="skip-level comments (management chain only)"
+    )
 
 
 class SelfAssessmentCreate(InputModel):
@@ -316,3 +338,36 @@ class PeriodStatusOut(OutputModel):
     as_of: date
     engineers: list[EngineerStatusOut] | None = None
     teams: list[TeamStatusOut] | None = None
+
+
+class ExpectationAdopt(InputModel):
+    """Adopt the `index`-th (0-based) suggestion of an expectations draft as a proposal."""
+
+    draft_id: uuid.UUID
+    index: int = Field(ge=0, le=4)
+
+
+class CommentCreate(InputModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+
+
+class CommentOut(OutputModel):
+    id: uuid.UUID
+    expectation_id: uuid.UUID
+    author_id: uuid.UUID
+    text: str
+    created_at: datetime
+
+    flags: list[Finding] = Field(
+        validation_alias="current_flags",
+        description="instruction-like content, biased wording or talent-track talk in the text",
+    )
+
+
+class OutcomeCreate(InputModel):
+    """The manager's outcome of one expectation at the end of the period."""
+
+    outcome: Outcome
+    reflection: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)
+    ]

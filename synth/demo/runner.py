@@ -92,8 +92,9 @@ def _create_expectations(
                 principal=author,
                 data=ExpectationCreate(period_id=period.id, person_id=person.id, **item),
             )
-            if not new_hires:
+            if not new_hires:  # jointly crafted: the manager and the engineer sign off
                 expectations.agree(db_session=db, principal=author, expectation_id=created.id)
+                expectations.agree(db_session=db, principal=_as(person), expectation_id=created.id)
             made += 1
     return made
 

@@ -7,7 +7,8 @@ feedback, `gather.key_step_inputs`); a suggestion is readable by whoever asked a
 (`readable_suggestions`), so the manager never sees the engineer's unadopted steps nor the
 engineer the manager's; a step a blocking guard finding names is never shown
 (`gate.key_steps`). Only adopting a step writes to the expectation, through the same
-`expectations.add_key_step` every other path uses (locked expectations refuse it).
+`expectations.add_key_step` every other path uses (a locked expectation keeps its
+agreed steps and takes new ones until the period closes).
 """
 
 import uuid
@@ -20,7 +21,7 @@ from synth.audit.service import record, snapshot
 from synth.auth.principal import Principal
 from synth.auth.scope import manages
 from synth.cycles import expectations
-from synth.cycles.models import Expectation, ExpectationStatus, KeyStep
+from synth.cycles.models import Expectation, KeyStep, PeriodStatus, ReviewPeriod
 from synth.cycles.schemas import KeyStepIn
 from synth.db.queries import visible_one
 from synth.drafting.factory import get_drafter
@@ -81,11 +82,14 @@ def _require_owner_or_chain(
         )
 
 
-def _require_open(expectation: Expectation) -> None:
-    if expectation.status is ExpectationStatus.LOCKED:
+def _require_open(db_session: Session, expectation: Expectation) -> None:
+    """Steps can be added until the period closes: a locked expectation keeps the steps it was
+    agreed with and takes new ones (`expectations.add_key_step`)."""
+    period = db_session.get(ReviewPeriod, expectation.period_id)
+    if period is None or period.status is PeriodStatus.CLOSED:
         raise Conflict(
-            "this expectation is locked for the period: its key steps are fixed",
-            code="expectation_locked",
+            "the period is closed: its expectations take no new key steps",
+            code="period_not_open",
         )
 
 
@@ -101,7 +105,7 @@ def request(
         db_session=db_session, principal=principal, expectation_id=expectation_id
     )
     _require_owner_or_chain(db_session, principal, expectation)
-    _require_open(expectation)
+    _require_open(db_session, expectation)
     inputs = key_step_inputs(db_session, expectation)
     chosen = get_drafter(drafter)
     prompt_version = chosen.prompt_ref("key_steps")

@@ -217,7 +217,13 @@ def store(factory: sessionmaker[Session], case: Case, drafter: str) -> tuple[Cas
         if not new_hire:
             _expectations(db, case, run, org, period.id, agree=True)
         periods.transition(
-            db_session=db, principal=HR, period_id=period.id, status=PeriodStatus.ACTIVE
+            db_session=db,
+            principal=HR,
+            period_id=period.id,
+            status=PeriodStatus.ACTIVE,
+            # A case sets only its subject's expectations; the reviewers it creates have none.
+            force=True,
+            reason="evaluation case: only the subject's expectations are set",
         )
         if new_hire:  # a new hire's expectations are set after they start
             _expectations(db, case, run, org, period.id, agree=False)
@@ -264,8 +270,9 @@ def _expectations(
                 key_steps=[KeyStepIn(text=s.text, done=s.done) for s in item.key_steps],
             ),
         )
-        if agree:
+        if agree:  # jointly crafted: the manager and the engineer sign off
             expectations.agree(db_session=db, principal=boss, expectation_id=made.id)
+            expectations.agree(db_session=db, principal=_as(org.subject), expectation_id=made.id)
         run.expectation_ids[item.key] = made.id
 
 

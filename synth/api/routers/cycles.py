@@ -7,10 +7,22 @@ from fastapi import APIRouter
 
 from synth.api.deps import CreateDep, CurrentPrincipal, PageDep, SessionDep
 from synth.api.openapi import errors
-from synth.cycles import expectations, periods, self_assessments, status
+from synth.cycles import (
+    adoption,
+    comments,
+    expectations,
+    outcomes,
+    periods,
+    presenting,
+    self_assessments,
+    status,
+)
 from synth.cycles.models import Expectation, SelfAssessment
 from synth.cycles.schemas import (
+    CommentCreate,
+    CommentOut,
     EngineerStatusOut,
+    ExpectationAdopt,
     ExpectationCreate,
     ExpectationOut,
     ExpectationUpdate,
@@ -18,6 +30,7 @@ from synth.cycles.schemas import (
     KeyStepOut,
     KeyStepUpdate,
     MissingOut,
+    OutcomeCreate,
     PeriodCreate,
     PeriodOut,
     PeriodStatusOut,
@@ -27,9 +40,10 @@ from synth.cycles.schemas import (
     TeamStatusOut,
 )
 from synth.db.pagination import paginate
-from synth.schemas import Page
+from synth.schemas import InputModel, Page
 
 router = APIRouter(tags=["cycles"])
+EMPTY = InputModel()  # the payload of a POST whose path says everything
 
 
 @router.get("/periods", response_model=Page[PeriodOut])
@@ -61,16 +75,28 @@ def get_period(period_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 
 
 @router.post(
-    "/periods/{period_id}/transition", response_model=PeriodOut, responses=errors(403, 409)
+    "/periods/{period_id}/transition", response_model=PeriodOut, responses=errors(403, 409, 422)
 )
-def transition_period(
-    period_id: uuid.UUID, body: PeriodTransition, db: SessionDep, principal: CurrentPrincipal
-) -> PeriodOut:
-    """Move a period one phase forward; entering `active` locks its expectations."""
-    period = periods.transition(
-        db_session=db, principal=principal, period_id=period_id, status=body.status
+def transition_period(period_id: uuid.UUID, body: PeriodTransition, create: CreateDep) -> object:
+    """Move a period one phase forward (hr).
+
+    Entering `active` locks the agreed expectations, refused while an engineer has fewer than
+    3 unless HR forces it with a reason; closing seeds the next period's planning. A retry with
+    the same Idempotency-Key replays the answer."""
+    return create(
+        body,
+        lambda db, principal: PeriodOut.model_validate(
+            periods.transition(
+                db_session=db,
+                principal=principal,
+                period_id=period_id,
+                status=body.status,
+                force=body.force,
+                reason=body.reason,
+            )
+        ),
+        status_code=200,
     )
-    return PeriodOut.model_validate(period)
 
 
 @router.get("/expectations", response_model=Page[ExpectationOut])
@@ -87,7 +113,7 @@ def list_expectations(
         statement = statement.where(Expectation.person_id == person_id)
     if period_id is not None:
         statement = statement.where(Expectation.period_id == period_id)
-    return paginate(db, statement, page, ExpectationOut.model_validate)
+    return paginate(db, statement, page, lambda e: presenting.expectation_out(db, principal, e))
 
 
 @router.post("/expectations", status_code=201, response_model=ExpectationOut, responses=errors(403))
@@ -109,9 +135,10 @@ def get_expectation(
     expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
 ) -> ExpectationOut:
     """Read one expectation with its key steps."""
-    return ExpectationOut.model_validate(
-        expectations.get(db_session=db, principal=principal, expectation_id=expectation_id)
+    expectation = expectations.get(
+        db_session=db, principal=principal, expectation_id=expectation_id
     )
+    return presenting.expectation_out(db, principal, expectation)
 
 
 @router.patch(
@@ -123,25 +150,105 @@ def update_expectation(
     db: SessionDep,
     principal: CurrentPrincipal,
 ) -> ExpectationOut:
-    """Edit an expectation that is not yet locked."""
+    """Edit an expectation that is not yet locked; a change clears both sign-offs."""
     expectation = expectations.update(
         db_session=db, principal=principal, expectation_id=expectation_id, data=body
     )
-    return ExpectationOut.model_validate(expectation)
+    return presenting.expectation_out(db, principal, expectation)
 
 
 @router.post(
     "/expectations/{expectation_id}/agree",
     response_model=ExpectationOut,
-    responses=errors(403, 409),
+    responses=errors(403, 404, 409),
 )
-def agree_expectation(
-    expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal
-) -> ExpectationOut:
-    """Agree a proposed expectation (the engineer's management chain); it locks when the
-    period starts."""
-    return ExpectationOut.model_validate(
-        expectations.agree(db_session=db, principal=principal, expectation_id=expectation_id)
+def agree_expectation(expectation_id: uuid.UUID, create: CreateDep) -> object:
+    """Sign an expectation off, as the engineer or as their management chain.
+
+    Agreed once both have signed, it locks when the period starts. Signing twice changes
+    nothing."""
+    return create(
+        EMPTY,
+        lambda db, principal: presenting.expectation_out(
+            db,
+            principal,
+            expectations.agree(db_session=db, principal=principal, expectation_id=expectation_id),
+        ),
+        status_code=200,
+    )
+
+
+@router.post(
+    "/expectations/adopt",
+    status_code=201,
+    response_model=ExpectationOut,
+    responses=errors(403, 404, 409, 422),
+)
+def adopt_suggestion(body: ExpectationAdopt, create: CreateDep) -> object:
+    """Adopt a drafted expectation suggestion, with its key steps, as a proposal.
+
+    From an approved draft (the engineer: a released one, by the index they read), into the
+    next period in planning. Each suggestion is adopted once."""
+    return create(
+        body,
+        lambda db, principal: presenting.expectation_out(
+            db, principal, adoption.adopt(db_session=db, principal=principal, data=body)
+        ),
+    )
+
+
+@router.get(
+    "/expectations/{expectation_id}/comments",
+    response_model=Page[CommentOut],
+    responses=errors(403, 404),
+)
+def list_comments(
+    expectation_id: uuid.UUID, db: SessionDep, principal: CurrentPrincipal, page: PageDep
+) -> Page[CommentOut]:
+    """Skip-level comments on an expectation (management chain and the manager's peers)."""
+    statement = comments.readable_comments(db, principal, expectation_id)
+    return paginate(db, statement, page, CommentOut.model_validate)
+
+
+@router.post(
+    "/expectations/{expectation_id}/comments",
+    status_code=201,
+    response_model=CommentOut,
+    responses=errors(403, 404, 409),
+)
+def comment_expectation(
+    expectation_id: uuid.UUID, body: CommentCreate, create: CreateDep
+) -> object:
+    """Comment on a report's expectation before it locks (skip-level, chain, manager's peers)."""
+    return create(
+        body,
+        lambda db, principal: CommentOut.model_validate(
+            comments.create(
+                db_session=db, principal=principal, expectation_id=expectation_id, data=body
+            )
+        ),
+    )
+
+
+@router.post(
+    "/expectations/{expectation_id}/outcome",
+    response_model=ExpectationOut,
+    responses=errors(403, 404, 409),
+)
+def record_outcome(expectation_id: uuid.UUID, body: OutcomeCreate, create: CreateDep) -> object:
+    """Record the manager's outcome of an expectation, with a short reflection.
+
+    Met, partially met or missed, while the period is in review; posting again replaces it."""
+    return create(
+        body,
+        lambda db, principal: presenting.expectation_out(
+            db,
+            principal,
+            outcomes.set_outcome(
+                db_session=db, principal=principal, expectation_id=expectation_id, data=body
+            ),
+        ),
+        status_code=200,
     )
 
 

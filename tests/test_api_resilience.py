@@ -451,7 +451,8 @@ def test_200_concurrent_feedback_posts_answer_201_or_503_and_each_201_is_stored_
     org, run = fresh.org, uuid.uuid4().hex[:8]
 
     def body(i: int) -> dict[str, Any]:
-        text_ = f"Run {run}, note {i}: her reviews caught a race in the ledger before release."
+        own = f.own_words(f"{run}-{i}")
+        text_ = f"Run {run}, note {i}: her reviews caught a race in the ledger ({own})."
         return {
             "period_id": str(org.period.id),
             "subject_id": str(org.engineer.id),
@@ -519,7 +520,8 @@ def test_writers_retrying_with_idempotency_keys_store_everything_once_while_conn
     def writer(base_url: str, w: int) -> None:
         with httpx.Client(base_url=base_url, timeout=30) as client:
             for i in range(per_writer):
-                note = f"Run {run}, writer {w}, note {i}: the launch plan was clear and early."
+                own = f.own_words(f"{run}-{w}-{i}")
+                note = f"Run {run}, writer {w}, note {i}: the launch plan was clear ({own})."
                 body = {
                     "period_id": str(org.period.id),
                     "subject_id": str(org.engineer.id),

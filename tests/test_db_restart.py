@@ -145,7 +145,8 @@ class Writer:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, i: int) -> str:
-        return f"Run {self.run}, writer {self.number}, note {i}: the launch plan was clear."
+        own = f.own_words(f"{self.run}-{self.number}-{i}")
+        return f"Run {self.run}, writer {self.number}, note {i}: the launch plan was clear ({own})."
 
     def __call__(self) -> None:
         # Idle connections expire before uvicorn's 5 s keep-alive closes them: a request sent on

@@ -122,3 +122,52 @@ def test_demo_checklists_never_repeat_a_gather_sentence(
     assert demo_run.report is not None
     assert "Flagged for review" in Path(demo_run.report).read_text()
     demo.dispose()
+
+
+def test_demo_runs_the_period_from_planning_to_closed(demo_run: DemoResult, engine: Engine) -> None:
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from synth.cycles.models import (
+        Expectation,
+        ExpectationComment,
+        ExpectationStatus,
+        FeedbackRequest,
+        FeedbackVersion,
+        PeriodStatus,
+        RequestStatus,
+        ReviewPeriod,
+    )
+    from synth.demo.runner import DEMO_DATABASE
+    from synth.drafting.models import KeyStepSuggestion
+
+    demo = create_engine(engine.url.set(database=DEMO_DATABASE))
+    with Session(demo) as db:
+        by_name = {p.name: p for p in db.scalars(select(ReviewPeriod))}
+        closed, nxt = by_name["2026 H2"], by_name["2027 H1"]
+        assert (closed.status, nxt.status) == (PeriodStatus.CLOSED, PeriodStatus.PLANNING)
+        locked = db.scalars(
+            select(Expectation).where(
+                Expectation.period_id == closed.id,
+                Expectation.status == ExpectationStatus.LOCKED,
+            )
+        ).all()
+        assert locked and all(e.engineer_agreed_at and e.manager_agreed_at for e in locked)
+        assert all(e.manager_outcome and e.manager_reflection for e in locked)
+        planned = db.scalars(select(Expectation).where(Expectation.period_id == nxt.id)).all()
+        assert all(e.status is ExpectationStatus.PROPOSED for e in planned)
+        assert len([e for e in planned if e.source_draft_id]) == 1  # a suggestion adopted
+        assert [e for e in planned if e.carried_from_id]  # the plan still open, carried
+        assert db.scalar(select(func.count()).select_from(ExpectationComment)) == 1
+        adopted = db.scalars(select(KeyStepSuggestion)).all()
+        assert [len(s.adopted) for s in adopted] == [2]
+        statuses = db.scalars(select(FeedbackRequest.status)).all()
+        assert RequestStatus.DECLINED in statuses and RequestStatus.SUBMITTED in statuses
+        assert db.scalar(select(func.count()).select_from(FeedbackVersion)) == 1
+    assert demo_run.report is not None
+    report = Path(demo_run.report).read_text()
+    section = report.split("## The period, step by step")[1].split("\n## ")[0]
+    for phase in ("Planning", "Feedback requests", "rewording", "Outcomes and close"):
+        assert phase in section
+    for step in ("too_few_agreed_expectations", "skip-level", "asked for key steps", "declined"):
+        assert step in section

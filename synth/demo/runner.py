@@ -24,7 +24,6 @@ from synth.bootstrap import prepare
 from synth.cycles import expectations, feedback, periods, self_assessments
 from synth.cycles.models import Expectation, PeerFeedback, PeriodStatus, ReviewPeriod
 from synth.cycles.schemas import (
-    ExpectationCreate,
     ExpectationUpdate,
     FeedbackCreate,
     PeriodCreate,
@@ -35,6 +34,17 @@ from synth.demo import document as doc_
 from synth.demo.data_files import PERIOD, SampleOrg, load
 from synth.demo.document import Block, Bullets, Document, Heading, Paragraph
 from synth.demo.drafts_step import draft_blocks, run_draft_step
+from synth.demo.period_step import (
+    PeriodLog,
+    answered_requests,
+    manager_principal,
+    new_hires,
+    outcomes_and_close,
+    person_principal,
+    plan,
+    request_feedback,
+    reword,
+)
 from synth.demo.themes_step import report_blocks, run_theme_step
 from synth.drafting.factory import get_drafter
 from synth.errors import SynthError
@@ -57,46 +67,8 @@ class DemoResult:
     report: Path | None = None
 
 
-def _as(person: Person) -> Principal:
-    role = Role.MANAGER if person.track is Track.MANAGEMENT else Role.ENGINEER
-    return Principal(role=role, person_id=person.id)
-
-
-def _manager_of(db: Session, person: Person) -> Principal:
-    if person.manager_id is None:
-        return Principal.system()
-    return Principal(role=Role.MANAGER, person_id=person.manager_id)
-
-
 def _people(db: Session) -> dict[str, Person]:
     return {p.email: p for p in db.scalars(select(Person))}
-
-
-def _create_expectations(
-    db: Session,
-    sample: SampleOrg,
-    period: ReviewPeriod,
-    people: dict[str, Person],
-    *,
-    new_hires: bool,
-) -> int:
-    made = 0
-    for email, items in sample.expectations.items():
-        person = people[email]
-        if (person.start_date >= period.starts_on) is not new_hires:
-            continue
-        author = _manager_of(db, person)
-        for item in items:
-            created = expectations.create(
-                db_session=db,
-                principal=author,
-                data=ExpectationCreate(period_id=period.id, person_id=person.id, **item),
-            )
-            if not new_hires:  # jointly crafted: the manager and the engineer sign off
-                expectations.agree(db_session=db, principal=author, expectation_id=created.id)
-                expectations.agree(db_session=db, principal=_as(person), expectation_id=created.id)
-            made += 1
-    return made
 
 
 def _self_assess(
@@ -105,7 +77,7 @@ def _self_assess(
     made = 0
     for email, entry in sample.self_assessments.items():
         person = people[email]
-        me = _as(person)
+        me = person_principal(person)
         positions = {
             e.position: e.id
             for e in db.scalars(
@@ -144,7 +116,7 @@ def _collect_feedback(
         subject = people[data.pop("subject_email")]
         feedback.submit(
             db_session=db,
-            principal=_as(author),
+            principal=person_principal(author),
             data=FeedbackCreate(period_id=period.id, subject_id=subject.id, **data),
         )
     return len(sample.feedback)
@@ -186,20 +158,17 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
                 db_session=db, principal=hr, data=PeriodCreate.model_validate(PERIOD)
             )
             people_by_email = _people(db)
-            result.counts["expectations"] = _create_expectations(
-                db, sample, period, people_by_email, new_hires=False
-            )
-            periods.transition(
-                db_session=db, principal=hr, period_id=period.id, status=PeriodStatus.ACTIVE
-            )
-            result.counts["expectations"] += _create_expectations(
-                db, sample, period, people_by_email, new_hires=True
-            )
+            log = PeriodLog()
+            result.counts["expectations"] = plan(db, sample, period, people_by_email, log)
+            result.counts["expectations"] += new_hires(db, sample, period, people_by_email)
+            request_feedback(db, sample, period, people_by_email, log)
             periods.transition(
                 db_session=db, principal=hr, period_id=period.id, status=PeriodStatus.IN_REVIEW
             )
             result.counts["self_assessments"] = _self_assess(db, sample, period, people_by_email)
             result.counts["peer_feedback"] = _collect_feedback(db, sample, period, people_by_email)
+            answered_requests(db, period, log)
+            reword(db, period, people_by_email, log)
             result.counts["talent_assessments"] = _assess(db, sample, period, people_by_email)
             _show_refusals(db, result, period, people_by_email, sample)
             result.counts["audit_events"] = (
@@ -215,8 +184,10 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
         result.counts["drafts_released"] = sum(
             n for (_, status), n in draft_step.statuses.items() if status == "released"
         )
+        with session_scope(engine) as db:
+            outcomes_and_close(db, period, _people(db), log)
         result.report = _write_report(
-            out, result, summary, report_blocks(themes) + draft_blocks(draft_step)
+            out, result, summary, log.blocks() + report_blocks(themes) + draft_blocks(draft_step)
         )
     finally:
         engine.dispose()
@@ -245,13 +216,15 @@ def _show_refusals(
     checks: list[tuple[str, Any]] = [
         (
             "the same feedback submitted twice",
-            lambda: feedback.submit(db_session=db, principal=_as(author), data=resubmit),
+            lambda: feedback.submit(
+                db_session=db, principal=person_principal(author), data=resubmit
+            ),
         ),
         (
             "feedback about oneself",
             lambda: feedback.submit(
                 db_session=db,
-                principal=_as(subject),
+                principal=person_principal(subject),
                 data=resubmit.model_copy(update={"text": "I did great work."}),
             ),
         ),
@@ -259,7 +232,7 @@ def _show_refusals(
             "editing an expectation locked for the period",
             lambda: expectations.update(
                 db_session=db,
-                principal=_manager_of(db, people_by_id(db, locked.person_id)),
+                principal=manager_principal(people_by_id(db, locked.person_id)),
                 expectation_id=locked.id,
                 data=ExpectationUpdate(title="A softer target"),
             ),
@@ -291,7 +264,7 @@ def _open_own_assessment(
     subject = people[sample.talent_assessments[0]["subject_email"]]
     found = db.scalar(select(TalentAssessment.id).where(TalentAssessment.subject_id == subject.id))
     assert found is not None
-    talent.get(db_session=db, principal=_as(subject), assessment_id=found)
+    talent.get(db_session=db, principal=person_principal(subject), assessment_id=found)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.offline.checklist import status_of
 from synth.drafting.offline.support import sentences
-from synth.drafting.offline.synthesis import citations_of
+from synth.drafting.offline.synthesis import Place, citations_of, side_title
 from synth.drafting.offline.text import theme_name, without_names
 from synth.drafting.outputs import (
     Alignment,
@@ -464,7 +464,7 @@ def test_the_offline_drafter_is_named_free_and_versioned() -> None:
     _, inputs = ben()
     drafted = OfflineDrafter().synthesis(inputs)
     assert OfflineDrafter().name == drafted.model == "offline"
-    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v5"
+    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v6"
     assert drafted.usage == Usage()
 
 
@@ -1587,3 +1587,15 @@ def test_without_names_keeps_the_subject_and_drops_everyone_else(quoted: str, un
         PersonName(id=uuid.uuid4(), name="Dev Patel", email="dev@example.com"),
     ]
     assert without_names(quoted, people, me) == unnamed
+
+
+def test_the_other_side_of_a_theme_is_titled_from_the_part_that_leans_its_way() -> None:
+    mixed = "Ana keeps the build green, and nobody notices because it just works."
+    other = "Moved the mobile build agents onto harbor"
+    names = frozenset({"ana"})
+    assert side_title([mixed], names, other) == "Keeps the build green"  # no side asked
+    growth = side_title([mixed], names, other, Place.GROWTH)
+    assert growth is not None and "green" not in growth.lower() and "notices" in growth.lower()
+    praise = "She is generous with help and unblocks people across the team."
+    growth_title = "People outside mobile have no idea"
+    assert side_title([praise], names, growth_title, Place.STRENGTH) == "Generous with help"

@@ -49,6 +49,7 @@ from synth.drafting.outputs import (
 from synth.drafting.specificity import is_specific
 from synth.themes.labels import DISTINCT
 from synth.themes.phrases import candidates
+from synth.themes.polarity import statement_polarity
 
 MIN_REVIEWERS = 2  # one voice cannot corroborate a theme
 MAX_CLAIMS = 3
@@ -184,7 +185,7 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
                 reviewers = len(voices)
                 # The theme is titled by its lean ("people outside Mobile have no idea"): the
                 # other side ("generous with help and unblocks people") gets its own title.
-                label = side_title([q.text for q in quotes], names, theme.label)
+                label = side_title([q.text for q in quotes], names, theme.label, place)
                 named = theme.model_copy(update={"label": label or theme.label})
             section = ThemeSection(
                 theme=theme_name(named.label),
@@ -196,17 +197,39 @@ def _sections(inputs: SynthesisInputs, feedback: Feedback) -> list[Section]:
     return sections
 
 
-def side_title(texts: Sequence[str], names: frozenset[str], other: str) -> str | None:
+def side_title(
+    texts: Sequence[str], names: frozenset[str], other: str, place: Place | None = None
+) -> str | None:
     """The candidate phrase of `texts` closest in meaning to all of them and least like
     `other` (the title of the theme's other side, scored as theme titles are), capitalised;
-    None when they hold no candidate."""
-    pool = list(dict.fromkeys(c for text in texts for c in candidates(text, names)))
+    None when they hold no candidate. With `place`, a text's phrases come from its parts that
+    lean that way when it has any ("Ana keeps the build green, and nobody notices because
+    it just works" is titled from the second part on the growth side)."""
+    pool = list(
+        dict.fromkeys(
+            c for text in texts for part in _leaning(text, place) for c in candidates(part, names)
+        )
+    )
     if not pool:
         return None
     closeness = similarity(pool, list(texts)).mean(axis=1)
     closeness -= DISTINCT * similarity(pool, [other])[:, 0]
     best = max(range(len(pool)), key=lambda i: (round(float(closeness[i]), 4), -i))
     return cap(pool[best])
+
+
+_PART = re.compile(r"[,;:]|\s[-–—]\s")
+
+
+def _leaning(text: str, place: Place | None) -> list[str]:
+    """The parts of `text` (between commas, semicolons, colons and dashes) whose cues lean
+    towards `place`; the whole text when none does or none is asked for."""
+    if place is None:
+        return [text]
+    sign = 1 if place is Place.STRENGTH else -1
+    parts = [part for part in _PART.split(text) if len(part.split()) >= 3]
+    leaning = [part for part in parts if statement_polarity(part) * sign > 0]
+    return leaning if 0 < len(leaning) < len(parts) else [text]
 
 
 def _claim_quotes(statements: list[Statement], spans: set[tuple[uuid.UUID, int]]) -> list[Quote]:

@@ -31,8 +31,8 @@ from synth.drafting.models import DraftKind
 from synth.drafting.offline import OfflineDrafter
 from synth.drafting.offline.checklist import status_of
 from synth.drafting.offline.support import sentences
-from synth.drafting.offline.synthesis import Place, citations_of, side_title
-from synth.drafting.offline.text import theme_name, without_names
+from synth.drafting.offline.synthesis import citations_of, side_title
+from synth.drafting.offline.text import Place, theme_name, without_names
 from synth.drafting.outputs import (
     Alignment,
     ChecklistItem,

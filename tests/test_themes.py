@@ -25,9 +25,8 @@ from synth.themes.service import (
     org_theme_size,
     org_themes,
     person_themes,
-    rehome_dissent,
-    split_by_stance,
 )
+from synth.themes.stance import rehome_dissent, split_by_stance
 from tests import factories as f
 from tests.embedders import minilm
 

@@ -26,6 +26,7 @@ class SampleOrg:
     self_assessments: dict[str, dict[str, Any]]
     feedback: list[Row]
     talent_assessments: list[dict[str, Any]]
+    period: dict[str, Any]  # the moments between the records (period.yaml)
 
 
 def _yaml(name: str) -> Any:
@@ -41,4 +42,5 @@ def load(data_dir: Path = DATA_DIR) -> SampleOrg:
         self_assessments=_yaml("self_assessments.yaml") or {},
         feedback=read_rows(data_dir / "feedback.jsonl"),
         talent_assessments=_yaml("talent_assessments.yaml") or [],
+        period=_yaml("period.yaml") or {},
     )

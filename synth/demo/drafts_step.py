@@ -16,6 +16,7 @@ from synth.auth.principal import Principal
 from synth.db.engine import session_factory, session_scope
 from synth.demo.document import Block, Bullets, Heading, Paragraph, Table
 from synth.demo.guards_step import GuardStep, guard_blocks, run_guard_step
+from synth.demo.period_step import manager_principal
 from synth.drafting import service as drafts
 from synth.drafting.base import Drafter
 from synth.drafting.gate import guarding
@@ -44,11 +45,6 @@ class DraftStep:
     held: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _manager(person: Person) -> Principal:
-    assert person.manager_id is not None
-    return Principal(role=Role.MANAGER, person_id=person.manager_id)
-
-
 def run_draft_step(
     engine: Engine, period_id: uuid.UUID, console: Console, drafter: Drafter, embedder: Embedder
 ) -> DraftStep:
@@ -66,7 +62,7 @@ def run_draft_step(
             for kind in (DraftKind.SYNTHESIS, DraftKind.EXPECTATIONS):
                 drafts.request(
                     db_session=db,
-                    principal=_manager(person),
+                    principal=manager_principal(person),
                     data=DraftRequest(
                         kind=kind,
                         subject_id=person.id,

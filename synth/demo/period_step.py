@@ -12,19 +12,15 @@ the report.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
 from synth.cycles import (
-    adoption,
     comments,
     expectations,
-    outcomes,
     periods,
     requests,
     rewording,
@@ -32,38 +28,25 @@ from synth.cycles import (
 )
 from synth.cycles.models import (
     Expectation,
-    ExpectationStatus,
     FeedbackRequest,
-    Outcome,
     PeerFeedback,
     PeriodStatus,
     ReviewPeriod,
-    SelfAssessment,
 )
 from synth.cycles.schemas import (
     CommentCreate,
-    ExpectationAdopt,
     ExpectationCreate,
     FeedbackRequestCreate,
     FeedbackUpdate,
-    OutcomeCreate,
-    PeriodCreate,
 )
-from synth.demo.data_files import DATA_DIR, SampleOrg
+from synth.demo.data_files import SampleOrg
 from synth.demo.document import Block, Bullets, Heading, Paragraph
 from synth.drafting import key_steps
 from synth.drafting.factory import drafter_name
-from synth.drafting.models import Draft, DraftKind, DraftStatus
 from synth.errors import SynthError
 from synth.people.models import Person, Track
 
 HR = Principal(role=Role.HR)
-
-
-def script() -> dict[str, Any]:
-    """The period's scripted moments (synth/demo/data/period.yaml)."""
-    loaded: dict[str, Any] = yaml.safe_load((DATA_DIR / "period.yaml").read_text("utf-8"))
-    return loaded
 
 
 def person_principal(person: Person) -> Principal:
@@ -114,30 +97,36 @@ def _position(db: Session, person: Person, period: ReviewPeriod, position: int) 
     return found
 
 
-def _quote(text: str, words: int = 18) -> str:
+def quoted(text: str, words: int = 18) -> str:
     cut = text.split()
     return "“" + " ".join(cut[:words]) + ("…" if len(cut) > words else "") + "”"
 
 
-def propose(db: Session, sample: SampleOrg, period: ReviewPeriod, people: dict[str, Person]) -> int:
-    """Managers propose the sample expectations of everyone already on board."""
+def propose(
+    db: Session,
+    sample: SampleOrg,
+    period: ReviewPeriod,
+    people: dict[str, Person],
+    *,
+    new_hires: bool,
+) -> int:
+    """Managers propose the sample expectations: of everyone already on board in planning,
+    of the new hires once they start (each new hire then agrees theirs, which locks them)."""
     made = 0
     for email, items in sample.expectations.items():
         person = people[email]
-        if person.start_date >= period.starts_on:
+        if (person.start_date >= period.starts_on) is not new_hires:
             continue
         for item in items:
             expectations.create(
                 db_session=db,
                 principal=manager_principal(person),
-                data=_create(period, person, item),
+                data=ExpectationCreate(period_id=period.id, person_id=person.id, **item),
             )
             made += 1
+        if new_hires:
+            _sign(db, person, period)
     return made
-
-
-def _create(period: ReviewPeriod, person: Person, item: dict[str, Any]) -> ExpectationCreate:
-    return ExpectationCreate(period_id=period.id, person_id=person.id, **item)
 
 
 def _sign(db: Session, person: Person, period: ReviewPeriod) -> int:
@@ -163,9 +152,9 @@ def plan(
 ) -> int:
     """Planning: proposals, a skip-level comment, key steps on demand, sign-offs, and a start
     refused until the last engineer has signed. Returns how many expectations were proposed."""
-    moments = script()
+    moments = sample.period
     lines = log.phase("Planning")
-    made = propose(db, sample, period, people)
+    made = propose(db, sample, period, people, new_hires=False)
     lines.append(f"Managers proposed {made} expectations for the engineers already on board.")
 
     note = moments["skip_level_comment"]
@@ -179,7 +168,7 @@ def plan(
     )
     lines.append(
         f"{author.name} (skip-level) commented on {subject.name}'s proposed "
-        f"{_quote(target.title, 12)}: {_quote(note['text'], 40)} Their manager sees it; "
+        f"{quoted(target.title, 12)}: {quoted(note['text'], 40)} Their manager sees it; "
         f"{subject.name.split()[0]} does not (management-track discussion)."
     )
 
@@ -203,10 +192,10 @@ def plan(
         )
         adopted.append(step.text)
     lines.append(
-        f"{engineer.name} asked for key steps for {_quote(own.title, 12)} and got "
+        f"{engineer.name} asked for key steps for {quoted(own.title, 12)} and got "
         f"{len(shown)} at once, drafted from the expectation, the {engineer.level} level and "
         f"{engineer.name.split()[0]}'s own self-assessment only; nobody else sees them. "
-        f"Adopted {len(adopted)}: " + "; ".join(_quote(t, 20) for t in adopted) + "."
+        f"Adopted {len(adopted)}: " + "; ".join(quoted(t, 20) for t in adopted) + "."
     )
 
     lines += status_lines(db, period, people[moments["status_manager"]], start_day(period))
@@ -231,39 +220,11 @@ def plan(
             f"HR's first attempt to start the period was refused ({refused.code}): {names}."
         )
     _sign(db, late, period)
-    started = periods.transition(
-        db_session=db, principal=HR, period_id=period.id, status=PeriodStatus.ACTIVE
-    )
-    locked = db.scalar(
-        select(Expectation.id)
-        .where(Expectation.period_id == period.id, Expectation.status == ExpectationStatus.LOCKED)
-        .limit(1)
-    )
-    assert locked is not None and started.status is PeriodStatus.ACTIVE
+    periods.transition(db_session=db, principal=HR, period_id=period.id, status=PeriodStatus.ACTIVE)
     lines.append(
         f"{late.name} signed off; the period started and its agreed expectations locked: their "
         "text and key-step text cannot change through any path, the database included."
     )
-    return made
-
-
-def new_hires(
-    db: Session, sample: SampleOrg, period: ReviewPeriod, people: dict[str, Person]
-) -> int:
-    """New hires agree onboarding expectations during the period; each locks once agreed."""
-    made = 0
-    for email, items in sample.expectations.items():
-        person = people[email]
-        if person.start_date < period.starts_on:
-            continue
-        for item in items:
-            expectations.create(
-                db_session=db,
-                principal=manager_principal(person),
-                data=_create(period, person, item),
-            )
-            made += 1
-        _sign(db, person, period)
     return made
 
 
@@ -272,7 +233,7 @@ def request_feedback(
 ) -> None:
     """The manager asks the colleagues who will write about one engineer, and one of synth's
     suggestions, who declines."""
-    moments = script()["feedback_requests"]
+    moments = sample.period["feedback_requests"]
     lines = log.phase("Feedback requests (period active)")
     subject = people[moments["subject"]]
     manager = manager_principal(subject)
@@ -306,7 +267,7 @@ def request_feedback(
     lines.append(
         f"The manager requested feedback from {len(made)} colleagues; with no message written, "
         f"each request asks for objective examples against {subject.name.split()[0]}'s "
-        f"expectations, which the reviewer can read: {_quote(made[0].message, 45)}"
+        f"expectations, which the reviewer can read: {quoted(made[0].message, 45)}"
     )
     others = [s for s in suggested if s.person.email not in writers]
     outsider = next((s for s in others if s.group == "cross_functional"), None) or next(
@@ -336,7 +297,7 @@ def request_feedback(
         )
         lines.append(
             f"{outsider.person.name} saw {len(pending)} pending request and declined it: "
-            f"{_quote(moments['decline_reason'], 30)}"
+            f"{quoted(moments['decline_reason'], 30)}"
         )
 
 
@@ -361,9 +322,11 @@ def answered_requests(db: Session, period: ReviewPeriod, log: PeriodLog) -> None
     )
 
 
-def reword(db: Session, period: ReviewPeriod, people: dict[str, Person], log: PeriodLog) -> None:
+def reword(
+    db: Session, sample: SampleOrg, period: ReviewPeriod, people: dict[str, Person], log: PeriodLog
+) -> None:
     """The author of a flagged remark rewords it before any synthesis reads it."""
-    moments = script()["reworded"]
+    moments = sample.period["reworded"]
     author, subject = people[moments["author"]], people[moments["subject"]]
     lines = log.phase("Feedback and rewording (period in review)")
     item = db.scalar(
@@ -385,140 +348,9 @@ def reword(db: Session, period: ReviewPeriod, people: dict[str, Person], log: Pe
     )
     lines.append(
         f"{author.name} saw the bias guard's flag on the feedback about {subject.name} "
-        f"({'; '.join(terms)}) and reworded it: {_quote(moments['text'], 40)} "
+        f"({'; '.join(terms)}) and reworded it: {quoted(moments['text'], 40)} "
         f"Flags now: {len(edited.current_flags)}. The earlier version is kept and audited; "
         "themes and drafts read only the new one."
-    )
-
-
-def outcomes_and_close(
-    db: Session, period: ReviewPeriod, people: dict[str, Person], log: PeriodLog
-) -> None:
-    """Managers record outcomes beside the engineers' own, then HR closes the period, which
-    seeds the next one's planning with the plan still open."""
-    moments = script()
-    lines = log.phase("Outcomes and close")
-    overrides = {
-        (email, o["position"]): o
-        for email, items in (moments.get("outcomes") or {}).items()
-        for o in items
-    }
-    by_id = {p.id: p for p in people.values()}
-    own = {
-        s.expectation_id: s.outcome
-        for s in db.scalars(
-            select(SelfAssessment).where(
-                SelfAssessment.period_id == period.id, SelfAssessment.expectation_id.is_not(None)
-            )
-        )
-    }
-    recorded: Counter[str] = Counter()
-    differ: list[str] = []
-    for expectation in db.scalars(
-        select(Expectation)
-        .where(Expectation.period_id == period.id, Expectation.status == ExpectationStatus.LOCKED)
-        .order_by(Expectation.person_id, Expectation.position)
-    ):
-        person = by_id[expectation.person_id]
-        custom = overrides.get((person.email, expectation.position))
-        self_said = own.get(expectation.id)
-        outcome, reflection = _manager_view(person, expectation, self_said, custom)
-        outcomes.set_outcome(
-            db_session=db,
-            principal=manager_principal(person),
-            expectation_id=expectation.id,
-            data=OutcomeCreate(outcome=outcome, reflection=reflection),
-        )
-        recorded[outcome.value] += 1
-        if custom and self_said is not None and self_said != outcome:
-            differ.append(
-                f"{person.name}'s {_quote(expectation.title, 10)}: self {self_said.value}, "
-                f"manager {outcome.value}: {_quote(reflection, 30)}"
-            )
-    lines.append(
-        "Managers recorded an outcome and a reflection for each locked expectation, beside the "
-        "engineer's own: "
-        + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in recorded.most_common())
-        + "."
-    )
-    lines += [f"Where they differ: {d}" for d in differ]
-    nxt = periods.create(
-        db_session=db, principal=HR, data=PeriodCreate.model_validate(moments["next_period"])
-    )
-    adopted = _adopt_one(db, period, by_id)
-    if adopted:
-        lines.append(adopted)
-    periods.transition(db_session=db, principal=HR, period_id=period.id, status=PeriodStatus.CLOSED)
-    seeded = list(
-        db.scalars(
-            select(Expectation)
-            .where(Expectation.period_id == nxt.id, Expectation.carried_from_id.is_not(None))
-            .order_by(Expectation.person_id, Expectation.position)
-        )
-    )
-    lines += status_lines(db, period, people[moments["status_manager"]], period.ends_on)
-    lines.append(
-        f"HR closed {period.name}; {nxt.name}, in planning, starts with {len(seeded)} proposed "
-        f"expectations carried over (each not met, with its key steps), for "
-        f"{len({e.person_id for e in seeded})} engineers to agree again with their managers"
-        + (
-            f", e.g. {by_id[seeded[0].person_id].name}: {_quote(seeded[0].title, 14)}."
-            if seeded
-            else "."
-        )
-    )
-
-
-def _manager_view(
-    person: Person,
-    expectation: Expectation,
-    self_said: Outcome | None,
-    custom: dict[str, Any] | None,
-) -> tuple[Outcome, str]:
-    """The manager's outcome: as scripted, else the engineer's own, else what the key steps
-    show (all done: met; some: partially met; none: missed)."""
-    if custom:
-        return Outcome(custom["outcome"]), str(custom["reflection"])
-    first = person.name.split()[0]
-    if self_said is not None:
-        return self_said, f"Agrees with {first}'s own assessment and the feedback."
-    done = sum(1 for step in expectation.key_steps if step.done)
-    total = len(expectation.key_steps)
-    outcome = (
-        Outcome.MET
-        if total and done == total
-        else Outcome.PARTIALLY_MET
-        if done
-        else Outcome.MISSED
-    )
-    return outcome, f"{first} gave no outcome for it; {done} of {total} key steps are done."
-
-
-def _adopt_one(db: Session, period: ReviewPeriod, by_id: dict[Any, Person]) -> str | None:
-    """A manager adopts the first suggestion of an approved expectations draft into the next
-    period's planning, with its key steps."""
-    draft = db.scalar(
-        select(Draft)
-        .where(
-            Draft.period_id == period.id,
-            Draft.kind == DraftKind.EXPECTATIONS,
-            Draft.status.in_((DraftStatus.APPROVED, DraftStatus.RELEASED)),
-        )
-        .order_by(Draft.created_at, Draft.id)
-        .limit(1)
-    )
-    if draft is None:
-        return None
-    engineer = by_id[draft.subject_id]
-    made = adoption.adopt(
-        db_session=db,
-        principal=manager_principal(engineer),
-        data=ExpectationAdopt(draft_id=draft.id, index=0),
-    )
-    return (
-        f"{engineer.name}'s manager adopted the first of the approved suggestions, "
-        f"{_quote(made.title, 16)}, into the next period's planning with its "
-        f"{len(made.key_steps)} key steps, as a proposal to agree with {engineer.name.split()[0]}."
     )
 
 

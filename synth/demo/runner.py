@@ -31,6 +31,7 @@ from synth.cycles.schemas import (
 )
 from synth.db.engine import make_engine, recreate_database, session_scope
 from synth.demo import document as doc_
+from synth.demo.close_step import outcomes_and_close
 from synth.demo.data_files import PERIOD, SampleOrg, load
 from synth.demo.document import Block, Bullets, Document, Heading, Paragraph
 from synth.demo.drafts_step import draft_blocks, run_draft_step
@@ -38,10 +39,9 @@ from synth.demo.period_step import (
     PeriodLog,
     answered_requests,
     manager_principal,
-    new_hires,
-    outcomes_and_close,
     person_principal,
     plan,
+    propose,
     request_feedback,
     reword,
 )
@@ -160,7 +160,9 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
             people_by_email = _people(db)
             log = PeriodLog()
             result.counts["expectations"] = plan(db, sample, period, people_by_email, log)
-            result.counts["expectations"] += new_hires(db, sample, period, people_by_email)
+            result.counts["expectations"] += propose(
+                db, sample, period, people_by_email, new_hires=True
+            )
             request_feedback(db, sample, period, people_by_email, log)
             periods.transition(
                 db_session=db, principal=hr, period_id=period.id, status=PeriodStatus.IN_REVIEW
@@ -168,7 +170,7 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
             result.counts["self_assessments"] = _self_assess(db, sample, period, people_by_email)
             result.counts["peer_feedback"] = _collect_feedback(db, sample, period, people_by_email)
             answered_requests(db, period, log)
-            reword(db, period, people_by_email, log)
+            reword(db, sample, period, people_by_email, log)
             result.counts["talent_assessments"] = _assess(db, sample, period, people_by_email)
             _show_refusals(db, result, period, people_by_email, sample)
             result.counts["audit_events"] = (
@@ -185,7 +187,7 @@ def run_demo(*, out: Path, console: Console, data: SampleOrg | None = None) -> D
             n for (_, status), n in draft_step.statuses.items() if status == "released"
         )
         with session_scope(engine) as db:
-            outcomes_and_close(db, period, _people(db), log)
+            outcomes_and_close(db, sample, period, _people(db), log)
         result.report = _write_report(
             out, result, summary, log.blocks() + report_blocks(themes) + draft_blocks(draft_step)
         )

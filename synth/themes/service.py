@@ -50,7 +50,7 @@ from synth.themes.schemas import (
     Support,
     Theme,
 )
-from synth.themes.stance import combined_polarity, lean_polarity
+from synth.themes.stance import combined_polarity, lean_polarity, rehome_dissent, split_by_stance
 from synth.themes.store import nearest, vectors_for
 
 MIN_THEME_STATEMENTS = 2
@@ -134,58 +134,6 @@ def _clustered(
     labels = split_by_stance([int(x) for x in result.labels], stance, smallest)
     labels = rehome_dissent(labels, stance, matrix, smallest)
     return _Found(ready, matrix, labels, stance)
-
-
-def rehome_dissent(
-    labels: Sequence[int], stance: Sequence[float], matrix: np.ndarray, smallest: int
-) -> list[int]:
-    """A lone dissenting statement (clearly against its theme's lean, too few to be a theme of
-    their own) moves to the closest theme that leans its way when that theme is closer to it
-    than the rest of its own: the cut put it with the wrong neighbours, not on another
-    topic."""
-    moved = list(labels)
-    themes = sorted({label for label in labels if label >= 0})
-    if len(themes) < 2:
-        return moved
-    members = {t: [i for i, label in enumerate(labels) if label == t] for t in themes}
-    lean = {t: float(np.sign(sum(stance[i] for i in members[t]))) for t in themes}
-    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-    centroid = {t: unit[members[t]].mean(axis=0) for t in themes}
-    for t in themes:
-        dissent = [i for i in members[t] if lean[t] and stance[i] * lean[t] < -CLEAR]
-        if not dissent or len(dissent) >= smallest:
-            continue
-        for i in dissent:
-            rest = [j for j in members[t] if j != i]
-            if not rest:
-                continue
-            here = float(unit[i] @ unit[rest].mean(axis=0))
-            others = [o for o in themes if o != t and lean[o] * stance[i] > 0]
-            if others:
-                best = max(others, key=lambda o: (float(unit[i] @ centroid[o]), -o))
-                if float(unit[i] @ centroid[best]) > here:
-                    moved[i] = best
-    return moved
-
-
-def split_by_stance(labels: Sequence[int], stance: Sequence[float], smallest: int) -> list[int]:
-    """A theme whose statements praise and criticise the same thing becomes two when each side
-    has at least `smallest` statements ("thorough reviews" and "reviews arrive late" share
-    their words, not their message): the smaller side (criticism on a tie) leaves with its
-    own id; statements that lean neither way clearly (|score| <= `CLEAR`) stay with the
-    larger side."""
-    split = list(labels)
-    next_id = max(labels, default=-1) + 1
-    for theme in sorted({label for label in labels if label >= 0}):
-        members = [i for i, label in enumerate(labels) if label == theme]
-        praise = [i for i in members if stance[i] > CLEAR]
-        criticism = [i for i in members if stance[i] < -CLEAR]
-        if min(len(praise), len(criticism)) < smallest:
-            continue
-        for i in criticism if len(criticism) <= len(praise) else praise:
-            split[i] = next_id
-        next_id += 1
-    return split
 
 
 class _Clustering(NamedTuple):

@@ -18,9 +18,9 @@ STATIC = f"{PREFIX}/static"
 # What each role finds in the navigation, in order; the first entry is its home page.
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.HR: (("Dashboard", f"{PREFIX}/hr"),),
-    Role.MANAGER: (("Review desk", f"{PREFIX}/review"),),
+    Role.MANAGER: (("Review desk", f"{PREFIX}/review"), ("My page", f"{PREFIX}/me")),
     Role.ENGINEER: (("My page", f"{PREFIX}/me"),),
-    Role.THOUGHT_PARTNER: (("Checklists", f"{PREFIX}/partner"),),
+    Role.THOUGHT_PARTNER: (("Checklists", f"{PREFIX}/partner"), ("My page", f"{PREFIX}/me")),
     Role.ADMIN: (
         ("Dashboard", f"{PREFIX}/hr"),
         ("Review desk", f"{PREFIX}/review"),
@@ -32,6 +32,9 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
 NOTICES = {
     "signed_in": "You are signed in.",
     "signed_out": "You are signed out.",
+    "key_steps_suggested": "Suggested key steps are below the expectation: adopt the ones "
+    "you want.",
+    "key_step_adopted": "The step is now one of your key steps.",
 }
 
 # Errors that mean "sign in (again)": the cookie is dropped and the form shown.

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.cycles.models import Relationship, SelfAssessment
+from synth.cycles.models import ExpectationStatus, Relationship, SelfAssessment
+from synth.db.base import utcnow
 from synth.db.engine import session_factory
 from synth.drafting import service as drafting
 from synth.drafting.factory import get_drafter
@@ -102,7 +103,11 @@ def seed(engine: Engine, embedder: Embedder) -> Seeded:
         _feedback(db, o, o.teammate, ABOUT_TARA)
         seeded.feedback_texts = [text for _, text in ABOUT_ELI + ABOUT_TARA]
         for position, (title, steps) in enumerate(ELI_EXPECTATIONS, start=1):
-            f.expectation(db, o.engineer, o.period, position=position, title=title, steps=steps)
+            e = f.expectation(db, o.engineer, o.period, position=position, title=title, steps=steps)
+            # Agreed by both and locked when the period started, as the workflow leaves them.
+            e.engineer_agreed_by_id, e.manager_agreed_by_id = o.engineer.id, o.manager.id
+            e.engineer_agreed_at = e.manager_agreed_at = utcnow()
+            e.status = ExpectationStatus.LOCKED
         f.expectation(db, o.teammate, o.period, title="Publish the ledger split design")
         db.add_all(
             [

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
-from synth.api.deps import SessionDep
+from synth.api.deps import SessionDep as SessionDep  # pages take it from here
 from synth.auth.models import Role, WebSession
 from synth.auth.principal import Principal
 from synth.auth.sessions import csrf_matches, current

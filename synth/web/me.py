@@ -42,7 +42,9 @@ class ExpectationView:
 def _me(viewer: Viewer) -> uuid.UUID:
     viewer.require(*PERSON_ROLES)
     if viewer.person is None:
-        raise Forbidden("this page is a person's own: sign in with your personal key", code="no_person")
+        raise Forbidden(
+            "this page is a person's own: sign in with your personal key", code="no_person"
+        )
     return viewer.person.id
 
 

@@ -4,7 +4,6 @@ These run through the ASGI app in the test's transaction; tests/browser/ drives 
 pages in Chromium.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,47 +14,11 @@ from sqlalchemy.orm import Session
 from synth.audit.models import AuditEvent
 from synth.auth.models import ApiKey, Role, WebSession
 from synth.auth.principal import Principal
-from synth.auth.service import create_key, revoke_key
+from synth.auth.service import revoke_key
 from synth.db.base import utcnow
-from synth.people.models import Person
 from synth.web.deps import SESSION_COOKIE
 from tests import factories as f
-
-
-def token_for(db: Session, role: Role, person: Person | None = None) -> str:
-    new = create_key(
-        db_session=db,
-        principal=Principal.system(),
-        role=role,
-        person_id=person.id if person else None,
-    )
-    db.flush()
-    return new.token
-
-
-def form_token(client: TestClient, path: str = "/app/sign-in") -> str:
-    page = client.get(path)
-    assert page.status_code == 200, page.text
-    found = re.search(r'name="form_token" value="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def signed_in(client: TestClient, token: str, next_url: str = "") -> str:
-    """Sign in; the page it lands on."""
-    answer = client.post(
-        "/app/sign-in",
-        data={"api_key": token, "form_token": form_token(client), "next": next_url},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return answer.headers["location"]
-
-
-def csrf_of(client: TestClient, path: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
-    assert found
-    return found.group(1)
+from tests.web import csrf_of, form_token, signed_in, token_for
 
 
 @pytest.fixture

@@ -244,11 +244,12 @@ def test_findings_sit_beside_the_field_they_concern_and_an_override_closes_them(
     service.edit(db_session=db, principal=manager(org), draft_id=synthesis.id, content=edited)
     fields = p.text_fields(DraftKind.SYNTHESIS, content(synthesis))
     placed = p.findings_at(synthesis.guard_report, fields=fields)
-    assert "bias" in {x.guard for x in placed.beside("overview")}
-    mismatch = [x for x in placed.beside(claim.path) if x.code == "quote_mismatch"]
+    [bossy] = [x for x in placed.beside("overview") if x.finding.guard == "bias"]
+    assert bossy.severity == "warning" and "bossy" in bossy.problem and bossy.suggestion
+    mismatch = [x.finding for x in placed.beside(claim.path) if x.finding.code == "quote_mismatch"]
     assert mismatch and mismatch[0].path == claim.owner + ".citations[0]"
     by_path = p.findings_at(synthesis.guard_report)
-    assert mismatch[0] in by_path.beside(claim.owner + ".citations[0]")
+    assert mismatch[0] in [x.finding for x in by_path.beside(claim.owner + ".citations[0]")]
     report = GuardReport.model_validate(synthesis.guard_report)
     assert mismatch[0] in report.findings and mismatch[0].blocking
     service.override(
@@ -259,8 +260,8 @@ def test_findings_sit_beside_the_field_they_concern_and_an_override_closes_them(
         fingerprints=[mismatch[0].fingerprint],
     )
     after = p.findings_at(synthesis.guard_report, overridden=overridden(synthesis), fields=fields)
-    assert not [x for x in after.beside(claim.path) if x.code == "quote_mismatch"]
-    assert "bias" in {x.guard for x in after.beside("overview")}
+    assert not [x for x in after.beside(claim.path) if x.finding.code == "quote_mismatch"]
+    assert "bias" in {x.finding.guard for x in after.beside("overview")}
 
 
 def test_expectation_suggestions_edit_titles_smart_parts_and_key_steps_not_their_source(

@@ -355,14 +355,36 @@ def cited_sources(*, db_session: Session, principal: Principal, draft: Draft) ->
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A finding as the desk shows it: how severe, what is wrong and what to do instead.
+    The guards write their advice after the last ": " of a message ("… "bossy": describe
+    the behaviour"); a message without one is all problem."""
+
+    finding: Finding
+
+    @property
+    def severity(self) -> Literal["blocking", "warning"]:
+        return "blocking" if self.finding.blocking else "warning"
+
+    @property
+    def problem(self) -> str:
+        return self.finding.message.rpartition(": ")[0] or self.finding.message
+
+    @property
+    def suggestion(self) -> str | None:
+        head, _, advice = self.finding.message.rpartition(": ")
+        return advice if head else None
+
+
+@dataclass(frozen=True)
 class FindingsAt:
     """Open findings by the field they are shown beside; `elsewhere` has no field to go to
     (a finding about a source, or about the draft as a whole)."""
 
-    at: dict[str, list[Finding]]
-    elsewhere: list[Finding]
+    at: dict[str, list[Shown]]
+    elsewhere: list[Shown]
 
-    def beside(self, path: str) -> list[Finding]:
+    def beside(self, path: str) -> list[Shown]:
         return self.at.get(path, [])
 
 
@@ -386,18 +408,19 @@ def findings_at(
     covered = set(overridden)
     findings = [f for f in report.findings if not (f.overridable and f.fingerprint in covered)]
     anchors = [(anchor, f.path) for f in fields for anchor in f.anchors]
-    at: dict[str, list[Finding]] = {}
-    elsewhere: list[Finding] = []
+    at: dict[str, list[Shown]] = {}
+    elsewhere: list[Shown] = []
     for finding in findings:
+        shown = Shown(finding)
         if finding.path is None:
-            elsewhere.append(finding)
+            elsewhere.append(shown)
             continue
         if not anchors:
-            at.setdefault(finding.path, []).append(finding)
+            at.setdefault(finding.path, []).append(shown)
             continue
         fits = [(len(a), -i, p) for i, (a, p) in enumerate(anchors) if _within(finding.path, a)]
         if not fits:
-            elsewhere.append(finding)
+            elsewhere.append(shown)
             continue
-        at.setdefault(max(fits)[2], []).append(finding)
+        at.setdefault(max(fits)[2], []).append(shown)
     return FindingsAt(at, elsewhere)

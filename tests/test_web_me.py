@@ -13,9 +13,9 @@ from synth.cycles.models import ExpectationStatus, KeyStep, PeriodStatus
 from synth.db.base import utcnow
 from synth.drafting import key_steps
 from synth.drafting.models import KeyStepSuggestion
+from synth.people.models import Person
 from tests import factories as f
 from tests.web import csrf_of, sign_in_as
-
 
 EXPECTATIONS: dict[uuid.UUID, uuid.UUID] = {}  # person -> their expectation, per test
 
@@ -33,7 +33,7 @@ def o(db: Session) -> f.Org:
     return o
 
 
-def _suggested(db: Session, o: f.Org, who: f.Person) -> uuid.UUID:
+def _suggested(db: Session, o: f.Org, who: Person) -> uuid.UUID:
     expectation_id = EXPECTATIONS[who.id]
     suggestion = key_steps.request(
         db_session=db,
@@ -45,7 +45,9 @@ def _suggested(db: Session, o: f.Org, who: f.Person) -> uuid.UUID:
     return suggestion.id
 
 
-def test_the_page_shows_ones_own_expectations_only(client: TestClient, db: Session, o: f.Org) -> None:
+def test_the_page_shows_ones_own_expectations_only(
+    client: TestClient, db: Session, o: f.Org
+) -> None:
     assert sign_in_as(client, db, Role.ENGINEER, o.engineer) == "/app/me"
     page = client.get("/app/me")
     assert page.status_code == 200
@@ -65,16 +67,18 @@ def test_asking_and_adopting_keeps_the_step_once(client: TestClient, db: Session
     assert asked.status_code == 303 and "notice=key_steps_suggested" in asked.headers["location"]
     suggestion = db.scalars(select(KeyStepSuggestion)).first()
     assert suggestion is not None
-    steps = lambda: db.scalar(  # noqa: E731
-        select(func.count()).select_from(KeyStep).where(KeyStep.expectation_id == expectation_id)
-    )
+
+    def steps() -> int:
+        count = select(func.count()).select_from(KeyStep)
+        return db.scalar(count.where(KeyStep.expectation_id == expectation_id)) or 0
+
     before = steps()
     adopt = f"/app/me/key-step-suggestions/{suggestion.id}/adopt"
     first = client.post(adopt, data={"csrf_token": token, "step": "0"}, follow_redirects=False)
-    assert first.status_code == 303 and steps() == (before or 0) + 1
+    assert first.status_code == 303 and steps() == before + 1
     again = client.post(adopt, data={"csrf_token": token, "step": "0"})
     assert again.status_code == 409 and "<code>step_already_adopted</code>" in again.text
-    assert steps() == (before or 0) + 1
+    assert steps() == before + 1
 
 
 @pytest.mark.parametrize(

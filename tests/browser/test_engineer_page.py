@@ -4,28 +4,7 @@ asked for and adopted from it."""
 from playwright.sync_api import Page, expect
 
 from synth.auth.models import Role
-from synth.auth.principal import Principal
-from synth.db.engine import session_factory
-from synth.drafting import service as drafting
-from synth.drafting.models import Draft
 from tests.browser.conftest import Live, shot, sign_in
-from tests.embedders import minilm
-
-
-def _release(live: Live, name: str) -> Draft:
-    """The manager approves and releases a seeded draft (the review desk's own test does
-    the same through its pages)."""
-    manager = Principal(role=Role.MANAGER, person_id=live.seed.org.manager.id)
-    with session_factory(live.engine)() as db:
-        draft_id = live.seed.drafts[name]
-        draft = db.get(Draft, draft_id)
-        assert draft is not None
-        if draft.status == "ready_for_review":
-            drafting.approve(db_session=db, principal=manager, draft_id=draft_id)
-        if draft.status == "approved":
-            drafting.release(db_session=db, principal=manager, draft_id=draft_id, embedder=minilm())
-        db.commit()
-        return draft
 
 
 def test_the_engineer_asks_for_key_steps_and_adopts_one(page: Page, live: Live) -> None:
@@ -62,21 +41,6 @@ def test_the_engineer_reads_nothing_unreleased_and_no_raw_feedback(page: Page, l
     for reviewer in (o.teammate, o.partner, o.pm, o.director):
         assert reviewer.name not in html
     assert "Talent" not in html and "assessment_id" not in html
-
-
-def test_a_released_synthesis_shows_on_the_engineers_page(page: Page, live: Live) -> None:
-    o = live.seed.org
-    draft = _release(live, "tara_synthesis")
-    assert draft.released is not None
-    sign_in(page, live, live.key(Role.ENGINEER, o.teammate))
-    section = page.locator("section").filter(
-        has=page.get_by_role("heading", name="Your feedback synthesis")
-    )
-    expect(section).to_contain_text("Released by your manager")
-    expect(section).to_contain_text(draft.released["overview"][:40])
-    for text in live.seed.feedback_texts:
-        assert text not in page.content()
-    shot(page, "engineer-page-released")
 
 
 def test_other_roles_pages_are_refused_to_the_engineer(page: Page, live: Live) -> None:

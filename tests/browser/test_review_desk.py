@@ -72,6 +72,18 @@ def test_a_manager_edits_approves_and_releases_a_draft_the_engineer_then_reads(
     expect(page.get_by_role("status")).to_contain_text("Released")
     shot(page, "review-draft-released")
 
+    # The engineer, in a browser of their own, now reads the edited text on their page.
+    browser = page.context.browser
+    assert browser is not None
+    engineer = browser.new_context().new_page()
+    sign_in(engineer, live, live.key(Role.ENGINEER, live.seed.org.engineer))
+    expect(engineer).to_have_url(f"{live.url}/app/me")
+    synthesis = engineer.locator("section").filter(
+        has=engineer.get_by_role("heading", name="Your feedback synthesis")
+    )
+    expect(synthesis).to_contain_text("Released by your manager")
+    expect(synthesis).to_contain_text(edited)
+    shot(engineer, "engineer-page-released")
     engineer_key = live.key(Role.ENGINEER, live.seed.org.engineer)
     seen = httpx.get(
         f"{live.url}/v1/drafts/{draft_id}", headers={"Authorization": f"Bearer {engineer_key}"}
@@ -80,6 +92,7 @@ def test_a_manager_edits_approves_and_releases_a_draft_the_engineer_then_reads(
     released = seen.json()["released"]
     summaries = [s["summary"] for key in ("strengths", "growth_areas") for s in released[key]]
     assert edited in summaries, released
+    engineer.context.close()
 
 
 def test_release_over_a_blocking_finding_is_refused_then_overridden_and_rejected_with_reasons(

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from synth.audit.models import AuditEvent
 from synth.auth.models import Role
@@ -328,7 +328,11 @@ def acceptance(
 ) -> Acceptance:
     """Acceptance figures of the drafts in the chosen period, team and model (see module)."""
     principal.require(Role.HR)
-    statement = select(Draft, Person.manager_id).join(Person, Person.id == Draft.subject_id)
+    statement = (
+        select(Draft, Person.manager_id)
+        .join(Person, Person.id == Draft.subject_id)
+        .options(defer(Draft.inputs), defer(Draft.released))  # not measured: not read
+    )
     if period_id is not None:
         statement = statement.where(Draft.period_id == period_id)
     if team_id is not None:

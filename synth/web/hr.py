@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from synth.api.deps import SessionDep
 from synth.auth.models import Role
 from synth.drafting import acceptance
 from synth.errors import InvalidInput
 from synth.evaluation import dashboard
-from synth.api.deps import SessionDep
 from synth.web.deps import ViewerDep
 from synth.web.render import page
 

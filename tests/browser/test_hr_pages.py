@@ -81,9 +81,11 @@ def test_acceptance_filters_by_team_with_labelled_controls(
 ) -> None:
     sign_in(page, live, live.key(Role.HR))
     page.goto(f"{live.url}/app/hr")
-    page.get_by_label("Team").select_option(label=live.seed.org.other_manager.name)
+    page.get_by_label("Team", exact=True).select_option(label=live.seed.org.other_manager.name)
     page.get_by_role("button", name="Show").click()
-    expect(page).to_have_url(f"{live.url}/app/hr?period=&team={live.seed.org.other_manager.id}&model=")
+    expect(page).to_have_url(
+        f"{live.url}/app/hr?period=&team={live.seed.org.other_manager.id}&model="
+    )
     figures = page.locator("table.figures")
     expect(figures.get_by_role("row", name="Drafts")).to_contain_text("1 (rejected: 1)")
     completion = page.get_by_role("table").filter(has_text="Still missing")

@@ -93,6 +93,17 @@ class Settings(BaseSettings):
     auth_failure_window_s: float = Field(
         default=60.0, gt=0, description="Window in which auth_failure_limit failures are allowed"
     )
+    session_hours: float = Field(
+        default=10.0, gt=0, description="How long a web app sign-in lasts, at most"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0, gt=0, description="A web app session unused this long is signed out"
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the web app's cookies Secure (set when synth is served over HTTPS; "
+        "requests that arrive over HTTPS get Secure cookies anyway)",
+    )
     idempotency_ttl_hours: float = Field(
         default=24.0, gt=0, description="How long an Idempotency-Key replays its first response"
     )

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from synth import __version__
+from synth import __version__, web
 from synth.api import errors, openapi
 from synth.api.limits import (
     RETRY_DATABASE_S,
@@ -131,4 +131,5 @@ def create_app(engine: Engine | None = None, embedder: Embedder | None = None) -
         return JSONResponse(status_code=200 if up else 503, content=body, headers=headers)
 
     openapi.install(app)
+    web.install(app)
     return app

@@ -6,12 +6,13 @@ Database failures are part of that contract: a database that is down or saturate
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -143,16 +144,37 @@ def unavailable_response(exc: BaseException) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into a stable JSON error."""
+ErrorPage = Callable[[Request, JSONResponse], Response]
+Handler = Callable[[Request, Any], Awaitable[JSONResponse]]
 
-    @app.exception_handler(SynthError)
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a stable JSON error.
+
+    The web app sets `app.state.error_page`: it turns the same error into a page (or a
+    redirect to sign in) for a browser on /app, so both answer with one status and code.
+    """
+
+    def handles(*kinds: type[Exception]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            async def answer(request: Request, exc: Any) -> Response:
+                response = await handler(request, exc)
+                page: ErrorPage | None = getattr(request.app.state, "error_page", None)
+                return response if page is None else page(request, response)
+
+            for kind in kinds:
+                app.add_exception_handler(kind, answer)
+            return handler
+
+        return register
+
+    @handles(SynthError)
     async def synth_error(_: Request, exc: SynthError) -> JSONResponse:
         return JSONResponse(
             status_code=exc.status, content=exc.to_dict(), headers=exc.headers() or None
         )
 
-    @app.exception_handler(RequestValidationError)
+    @handles(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
         if any(d["type"] == "json_invalid" for d in details):
@@ -167,7 +189,7 @@ def install(app: FastAPI) -> None:
             ),
         )
 
-    @app.exception_handler(StarletteHTTPException)
+    @handles(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
         return JSONResponse(
@@ -176,7 +198,7 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(DataError)
+    @handles(DataError)
     async def unstorable(_: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot hold that validation did not catch: still bad input.
         log.warning("database refused a value: %s", exc.orig)
@@ -185,26 +207,24 @@ def install(app: FastAPI) -> None:
             content=error_body("invalid_data", "a value cannot be stored as given"),
         )
 
-    @app.exception_handler(IntegrityError)
+    @handles(IntegrityError)
     async def constraint(_: Request, exc: IntegrityError) -> JSONResponse:
         # Services check first for the friendly message; this catches the race between two
         # requests that both passed the check.
         log.info("constraint violation: %s", exc.orig)
         return integrity_response(exc)
 
-    async def database_down(_: Request, exc: Exception) -> JSONResponse:
-        return unavailable_response(exc)
-
-    for unavailable in (
+    @handles(
         OperationalError,
         InterfaceError,
         PoolTimeout,
         psycopg.OperationalError,
         psycopg.InterfaceError,
-    ):
-        app.add_exception_handler(unavailable, database_down)
+    )
+    async def database_down(_: Request, exc: Exception) -> JSONResponse:
+        return unavailable_response(exc)
 
-    @app.exception_handler(Exception)
+    @handles(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         # Starlette answers 500s outside every middleware, so add their headers here.

@@ -18,6 +18,10 @@ RETRY_OVERLOADED_S = 2
 RETRY_DATABASE_S = 5
 UNLIMITED_PATHS = frozenset({"/healthz"})
 
+APP_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 _SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -142,6 +146,9 @@ def security_headers(path: str) -> dict[str, str]:
     headers = {name.decode(): value.decode() for name, value in _SECURITY_HEADERS}
     if path.startswith("/v1"):
         headers["cache-control"] = "no-store"
+    elif path == "/app" or path.startswith("/app/"):
+        # The web app's pages run only their own packaged scripts and post only to synth.
+        headers["content-security-policy"] = APP_CSP
     return headers
 
 

@@ -38,3 +38,23 @@ class ApiKey(IdMixin, Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(IdMixin, Base):
+    """A signed-in browser: the web app's cookie names one of these, never the API key.
+
+    The cookie holds a random token; only its SHA-256 is stored, as for keys. A session
+    answers only while its key does (revoking the key ends every session made with it), until
+    `expires_at` (absolute), while it is used at least every idle window, and until sign-out.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,10 +11,10 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from synth.web import me, pages
+from synth.web import hr, me, pages
 from synth.web.render import STATIC, error_page
 
-ROUTERS = (pages.router, me.router)
+ROUTERS = (pages.router, hr.router, me.router)
 
 
 def install(app: FastAPI) -> None:

@@ -11,10 +11,10 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from synth.web import me, pages, partner, review
+from synth.web import hr, me, pages, partner, review
 from synth.web.render import STATIC, error_page
 
-ROUTERS = (pages.router, me.router, review.router, partner.router)
+ROUTERS = (pages.router, hr.router, me.router, review.router, partner.router)
 
 
 def install(app: FastAPI) -> None:

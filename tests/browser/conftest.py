@@ -115,8 +115,12 @@ def live(engine: Engine) -> Iterator[Live]:
         browser_engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def browser(live: Live) -> Iterator[Browser]:
+    """Chromium for one test module. Playwright's sync API holds an event loop marked as
+    running in this thread while it lives, which any other `run_until_complete` here (the
+    eval suite's, in the seed and in later test files) would trip over: so it starts after
+    the seed (`live`) and stops at the end of each browser module."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's `chromium` (see .ci/run)")
     with sync_playwright() as playwright:

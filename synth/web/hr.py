@@ -102,7 +102,55 @@ def home(
         charts=charts,
         acceptance=figures,
         completion=completion,
+        items=_items(completion),
+        done=_done(completion),
     )
+
+
+# What each stable code of the period status (synth.cycles.status) means once it is done.
+ITEM_LABELS = {
+    "no_expectations_yet": "Expectations proposed",
+    "too_few_agreed_expectations": "3+ expectations agreed",
+    "new_hire_first_meeting": "New hire: first meeting",
+    "new_hire_check_in": "New hire: check-in",
+    "open_feedback_requests": "Feedback requests answered",
+    "missing_self_assessment": "Self-assessment written",
+    "too_little_feedback": "Enough feedback",
+    "synthesis_not_drafted": "Synthesis drafted",
+    "synthesis_not_reviewed": "Synthesis reviewed",
+    "synthesis_not_released": "Synthesis released",
+}
+
+
+# The status names only the first missing step of the synthesis: one never drafted is not
+# reviewed or released either.
+SYNTHESIS_STEPS = ("synthesis_not_drafted", "synthesis_not_reviewed", "synthesis_not_released")
+
+
+def _done(completion: acceptance.Completion | None) -> dict[uuid.UUID | None, dict[str, int]]:
+    """Team (its manager's id) -> code -> engineers with that item done."""
+    if completion is None:
+        return {}
+    table: dict[uuid.UUID | None, dict[str, int]] = {}
+    for team in completion.teams:
+        row = table.setdefault(team.team_id, {})
+        for code in ITEM_LABELS:
+            lacking = team.missing.get(code, 0)
+            if code in SYNTHESIS_STEPS:
+                earlier = SYNTHESIS_STEPS[: SYNTHESIS_STEPS.index(code)]
+                lacking += sum(team.missing.get(step, 0) for step in earlier)
+            row[code] = team.engineers - lacking
+    return table
+
+
+def _items(completion: acceptance.Completion | None) -> list[tuple[str, str]]:
+    """(code, label) of every item some team still lacks, in the order of the cycle."""
+    if completion is None:
+        return []
+    codes = {code for team in completion.teams for code in team.missing}
+    order = list(ITEM_LABELS)
+    ranked = sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
+    return [(code, ITEM_LABELS.get(code, code.replace("_", " "))) for code in ranked]
 
 
 @router.get("/evals/compare", response_class=HTMLResponse)

@@ -88,8 +88,12 @@ def test_acceptance_filters_by_team_with_labelled_controls(
     )
     figures = page.locator("table.figures")
     expect(figures.get_by_role("row", name="Drafts")).to_contain_text("1 (rejected: 1)")
-    completion = page.get_by_role("table").filter(has_text="Still missing")
-    expect(completion.get_by_role("rowheader", name=live.seed.org.manager.name)).to_be_visible()
+    completion = page.get_by_role("table", name="Cycle completion per team")
+    maya = completion.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=live.seed.org.manager.name)
+    )
+    expect(maya).to_contain_text("of 2")  # Eli and Tara
+    expect(completion.get_by_role("columnheader", name="Synthesis reviewed")).to_be_visible()
     _no_private_text(page, live, rejected)
 
 

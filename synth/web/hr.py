@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from synth.api.deps import SessionDep
 from synth.auth.models import Role
 from synth.drafting import acceptance
+from synth.drafting.models import DraftStatus
 from synth.errors import InvalidInput
 from synth.evaluation import dashboard
 from synth.web.deps import ViewerDep
@@ -66,6 +67,45 @@ def line_chart(metric: dashboard.MetricSeries, labels: list[str]) -> dict[str, A
     }
 
 
+# Draft statuses in the order a draft moves through them, for the stacked bars.
+STATUS_ORDER = tuple(status.value for status in DraftStatus)
+
+
+def status_chart(figures: acceptance.Acceptance) -> dict[str, Any]:
+    """Drafts by status, one stacked bar per period, team and model: how far managers have
+    got with what was drafted, and how much of it they turned down."""
+    labels = [
+        f"{figures.period_label(g.period_id)} · {figures.team_label(g.team_id)} · {g.model}"
+        for g in figures.groups
+    ]
+    present = {status for g in figures.groups for status in g.figures.by_status}
+    statuses = [s for s in STATUS_ORDER if s in present] + sorted(present - set(STATUS_ORDER))
+    return {
+        "type": "bar",
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {
+                    "label": status.replace("_", " "),
+                    "data": [g.figures.by_status.get(status, 0) for g in figures.groups],
+                }
+                for status in statuses
+            ],
+        },
+        "options": {
+            "indexAxis": "y",
+            "plugins": {
+                "title": {"display": True, "text": "Drafts by status"},
+                "legend": {"position": "bottom"},
+            },
+            "scales": {
+                "x": {"stacked": True, "title": {"display": True, "text": "drafts"}},
+                "y": {"stacked": True},
+            },
+        },
+    }
+
+
 @router.get("", response_class=HTMLResponse)
 def home(
     request: Request,
@@ -101,6 +141,7 @@ def home(
         runs=list(reversed(timeline.runs)),
         charts=charts,
         acceptance=figures,
+        status_chart=status_chart(figures),
         completion=completion,
         items=_items(completion),
         done=_done(completion),

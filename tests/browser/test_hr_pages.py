@@ -72,6 +72,17 @@ def test_hr_sees_a_chart_per_evaluator_with_a_point_per_seeded_run(
     expect(runs.locator("tbody tr")).to_have_count(len(live.seed.eval_runs))
     figures = page.locator("table.figures")
     expect(figures).to_contain_text("inaccurate: 1")  # the reason, as its category only
+    # The drafts by status: a bar per period, team and model in each status's stack, and
+    # the stacks add up to every draft the figures count.
+    bars = page.locator('canvas[data-chart="chart-acceptance"]')
+    groups = page.get_by_role("table").filter(has_text="Edit distance (mean)")
+    shown = bars.evaluate(
+        "c => Chart.getChart(c).data.datasets.map((d, i) => "
+        "[Chart.getChart(c).getDatasetMeta(i).data.length, d.data.reduce((a, b) => a + b, 0)])"
+    )
+    assert all(n == groups.locator("tbody tr").count() for n, _ in shown)
+    drafts = figures.get_by_role("row", name="Drafts").locator("td").inner_text()
+    assert sum(total for _, total in shown) == int(drafts.split()[0]) >= 5
     shot(page, "hr-dashboard")
     _no_private_text(page, live, rejected)
 

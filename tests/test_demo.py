@@ -171,3 +171,52 @@ def test_demo_runs_the_period_from_planning_to_closed(demo_run: DemoResult, engi
         assert phase in section
     for step in ("too_few_agreed_expectations", "skip-level", "asked for key steps", "declined"):
         assert step in section
+
+
+def test_serve_demo_hands_out_a_key_per_role_worth_opening(
+    demo_run: DemoResult, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from synth.auth.models import Role
+    from synth.auth.service import authenticate
+    from synth.db.engine import session_scope
+    from synth.demo.browse import demo_engine, demo_keys
+    from synth.drafting import service as drafting
+    from synth.drafting.models import Draft, DraftStatus
+
+    monkeypatch.setenv("SYNTH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        demo = demo_engine()
+        keys = {key.page: key for key in demo_keys(demo)}
+        assert set(keys) == {"/app/hr", "/app/review", "/app/me", "/app/partner"}
+        with session_scope(demo) as db:
+            roles = {page: authenticate(db_session=db, token=k.token) for page, k in keys.items()}
+            assert roles["/app/hr"].role is Role.HR
+            manager = roles["/app/review"]
+            waiting = db.scalars(
+                drafting.readable_drafts(manager).where(
+                    Draft.status == DraftStatus.READY_FOR_REVIEW
+                )
+            ).all()
+            assert waiting, "the manager picked has drafts waiting"
+            engineer = roles["/app/me"]
+            mine = db.scalars(drafting.readable_drafts(engineer)).all()
+            assert any(d.status == DraftStatus.RELEASED for d in mine)
+        demo.dispose()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_serve_demo_without_a_demo_says_so(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from synth.demo import browse
+    from synth.errors import InvalidInput
+
+    monkeypatch.setenv("SYNTH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(browse, "DEMO_DATABASE", "synth_demo_never_made")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            browse.demo_engine()
+        assert refused.value.code == "no_demo"
+    finally:
+        get_settings.cache_clear()

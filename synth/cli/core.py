@@ -28,17 +28,23 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     worker: Annotated[bool, typer.Option(help="Embed new feedback in this process too")] = True,
+    demo: Annotated[
+        bool,
+        typer.Option(help="Serve the database `synth demo` left, with sign-in keys to try"),
+    ] = False,
 ) -> None:
-    """Run the HTTP API (migrates an empty database first)."""
+    """Run the HTTP API and the web app (migrates an empty database first)."""
     import uvicorn
 
     from synth.api.app import create_app
     from synth.bootstrap import prepare
     from synth.db.engine import get_engine
+    from synth.demo.browse import demo_engine, demo_keys
 
     try:
-        engine = get_engine()
+        engine = demo_engine() if demo else get_engine()
         prepare(engine)
+        keys = demo_keys(engine) if demo else []
     except SynthError as exc:
         raise fail(exc) from None
     if worker:
@@ -58,8 +64,16 @@ def serve(
         worker_engine = make_engine(engine.url.render_as_string(hide_password=False))
         background = start_in_background(worker_engine, get_embedder(), get_drafter())
     base.console.print(
-        f"synth API on http://{host}:{port}/v1 (docs at /docs, spec at /openapi.json)"
+        f"synth API on http://{host}:{port}/v1 (docs at /docs, spec at /openapi.json), "
+        f"web app on http://{host}:{port}/app"
     )
+    if keys:
+        table = Table(title="Sign in to the demo at /app/sign-in with one of these keys")
+        for column in ("as", "lands on", "API key"):
+            table.add_column(column)
+        for key in keys:
+            table.add_row(key.label, key.page, key.token)
+        base.console.print(table)
     app = create_app(engine)
     if worker:
         app.state.worker_health = background.health.snapshot  # merged into /healthz

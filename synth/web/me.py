@@ -109,6 +109,22 @@ def _released(db: Session, viewer: Viewer, me: uuid.UUID, period: ReviewPeriod) 
     return found
 
 
+def _released_in(
+    db: Session, viewer: Viewer, me: uuid.UUID, periods: list[ReviewPeriod], shown: ReviewPeriod
+) -> list[ReviewPeriod]:
+    """The other periods with a synthesis released to the person, to link to from this one
+    (in planning, last period's synthesis is what they want to reread)."""
+    with_synthesis = set(
+        db.scalars(
+            drafting.readable_drafts(viewer.principal)
+            .where(Draft.subject_id == me, Draft.kind == DraftKind.SYNTHESIS)
+            .where(Draft.released.is_not(None), Draft.period_id != shown.id)
+            .with_only_columns(Draft.period_id)
+        )
+    )
+    return [p for p in periods if p.id in with_synthesis]
+
+
 @router.get("", response_class=HTMLResponse)
 def my_page(
     request: Request,
@@ -129,6 +145,7 @@ def my_page(
             .order_by(SelfAssessment.created_at)
         ).all()
         context.update(
+            released_in=_released_in(db, viewer, me, periods, period),
             synthesis=released.get(DraftKind.SYNTHESIS.value),
             suggestions=released.get(DraftKind.EXPECTATIONS.value),
             expectations=_expectations(db, viewer, me, period),

@@ -56,7 +56,10 @@ def desk(request: Request, viewer: ViewerDep, db: SessionDep) -> HTMLResponse:
         .join(ReviewPeriod, ReviewPeriod.id == Draft.period_id)
         .add_columns(Person.name, ReviewPeriod.name)
     ).all()
-    waiting = sorted(rows, key=lambda row: WAITING.index(row[0].status))
+    # Ready for review first; within a status, one engineer's drafts together.
+    waiting = sorted(
+        rows, key=lambda row: (WAITING.index(row[0].status), row[1], row[0].kind.value)
+    )
     return page(request, "review/desk.html", viewer, rows=waiting)
 
 

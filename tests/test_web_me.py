@@ -1,6 +1,7 @@
 """/app/me through the ASGI app: only one's own things, bad forms refused with a code."""
 
 import uuid
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.cycles.models import ExpectationStatus, KeyStep, PeriodStatus
+from synth.cycles.models import ExpectationStatus, KeyStep, PeriodStatus, SelfAssessment
 from synth.db.base import utcnow
 from synth.drafting import key_steps
 from synth.drafting.models import KeyStepSuggestion
@@ -143,3 +144,90 @@ def test_hr_and_admin_have_no_own_page(client: TestClient, db: Session, o: f.Org
     sign_in_as(client, db, Role.ADMIN)
     answer = client.get("/app/me")
     assert answer.status_code == 403 and "<code>no_person</code>" in answer.text
+
+
+def _write(client: TestClient, o: f.Org, **fields: str) -> Any:
+    data = {"csrf_token": csrf_of(client, "/app/me"), "period_id": str(o.period.id), **fields}
+    return client.post("/app/me/self-assessments", data=data, follow_redirects=False)
+
+
+def test_the_engineer_writes_their_self_assessments_on_the_page(
+    client: TestClient, db: Session, o: f.Org
+) -> None:
+    sign_in_as(client, db, Role.ENGINEER, o.engineer)
+    overall = _write(client, o, text="I cut checkout p95 from 420 to 310 ms by caching tax rules.")
+    assert overall.status_code == 303 and "self_assessment_saved" in overall.headers["location"]
+    mine = _write(
+        client,
+        o,
+        expectation_id=str(EXPECTATIONS[o.engineer.id]),
+        outcome="partially_met",
+        text="310 ms, not 300: the last 10 ms need the new tax service.",
+    )
+    assert mine.status_code == 303
+    page = client.get("/app/me").text
+    assert "420 to 310 ms" in page and "the last 10 ms" in page
+    assert "Save my self-assessment" not in page  # written: shown, not offered again
+    stored = db.scalars(select(SelfAssessment).where(SelfAssessment.person_id == o.engineer.id))
+    assert sorted(s.outcome.value if s.outcome else "-" for s in stored) == ["-", "partially_met"]
+
+
+@pytest.mark.parametrize(
+    "fields, status, code",
+    [
+        ({"text": "   "}, 422, "invalid_self_assessment"),
+        ({"text": "x" * 20001}, 422, "invalid_self_assessment"),
+        ({"text": "No outcome given.", "expectation_id": "mine"}, 422, "invalid_self_assessment"),
+        (
+            {"text": "Not mine.", "expectation_id": "theirs", "outcome": "met"},
+            422,
+            "unknown_expectation",
+        ),
+        (
+            {"text": "Outcome? no.", "expectation_id": "mine", "outcome": "great"},
+            422,
+            "invalid_self_assessment",
+        ),
+    ],
+)
+def test_a_refused_self_assessment_keeps_what_was_typed(
+    client: TestClient,
+    db: Session,
+    o: f.Org,
+    fields: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
+    ids = {"mine": EXPECTATIONS[o.engineer.id], "theirs": EXPECTATIONS[o.teammate.id]}
+    if "expectation_id" in fields:
+        fields = {**fields, "expectation_id": str(ids[fields["expectation_id"]])}
+    sign_in_as(client, db, Role.ENGINEER, o.engineer)
+    answer = _write(client, o, **fields)
+    assert answer.status_code == status and f"<code>{code}</code>" in answer.text
+    if fields["text"].strip() and len(fields["text"]) < 100 and code != "unknown_expectation":
+        assert fields["text"] in answer.text  # still in the form, to fix and send again
+    assert not db.scalars(select(SelfAssessment)).all()
+
+
+def test_a_second_overall_self_assessment_is_refused_and_kept_in_the_form(
+    client: TestClient, db: Session, o: f.Org
+) -> None:
+    sign_in_as(client, db, Role.ENGINEER, o.engineer)
+    assert _write(client, o, text="First take.").status_code == 303
+    again = _write(client, o, text="Second take, typed in another tab.")
+    assert again.status_code == 409
+    assert db.scalars(select(SelfAssessment.text)).all() == ["First take."]
+
+
+def test_a_self_assessment_for_a_period_one_is_not_in_is_refused(
+    client: TestClient, db: Session, o: f.Org
+) -> None:
+    sign_in_as(client, db, Role.ENGINEER, o.engineer)
+    token = csrf_of(client, "/app/me")
+    for period_id in ("", "nope", str(uuid.uuid4())):
+        answer = client.post(
+            "/app/me/self-assessments",
+            data={"csrf_token": token, "period_id": period_id, "text": "Hello."},
+        )
+        assert answer.status_code in (404, 422), period_id
+    assert not db.scalars(select(SelfAssessment)).all()

@@ -11,24 +11,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
 from synth.cycles import presenting, self_assessments
 from synth.cycles.expectations import readable_expectations
-from synth.cycles.models import Expectation, ReviewPeriod, SelfAssessment
-from synth.cycles.schemas import ExpectationOut
+from synth.cycles.models import Expectation, PeriodStatus, ReviewPeriod, SelfAssessment
+from synth.cycles.schemas import ExpectationOut, SelfAssessmentCreate
 from synth.drafting import key_steps
 from synth.drafting import service as drafting
 from synth.drafting.models import Draft, DraftKind, KeyStepSuggestion
 from synth.drafting.schemas import KeyStepSuggestionOut
-from synth.errors import Forbidden, InvalidInput
+from synth.errors import Forbidden, InvalidInput, SynthError
 from synth.web.deps import FormDep, SessionDep, Viewer, ViewerDep
 from synth.web.render import PREFIX, page, redirect
 
 router = APIRouter(prefix=f"{PREFIX}/me", include_in_schema=False)
 PERSON_ROLES = (Role.ENGINEER, Role.MANAGER, Role.THOUGHT_PARTNER)
+# Periods in which a self-assessment may be written (synth.cycles.self_assessments.create).
+WRITABLE = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
 
 
 @dataclass
@@ -132,10 +135,21 @@ def my_page(
     viewer: ViewerDep,
     period_id: Annotated[uuid.UUID | None, Query(alias="period")] = None,
 ) -> HTMLResponse:
+    return _render(request, db, viewer, period_id)
+
+
+def _render(
+    request: Request,
+    db: Session,
+    viewer: Viewer,
+    period_id: uuid.UUID | None,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
     me = _me(viewer)
     periods = _periods(db, me)
     period = _chosen(periods, period_id)
-    context: dict[str, Any] = {"periods": periods, "period": period}
+    context: dict[str, Any] = {"periods": periods, "period": period, **extra}
     if period is not None:
         released = _released(db, viewer, me, period)
         own = db.scalars(
@@ -151,8 +165,9 @@ def my_page(
             expectations=_expectations(db, viewer, me, period),
             overall=next((s for s in own if s.expectation_id is None), None),
             per_expectation={s.expectation_id: s for s in own if s.expectation_id},
+            writable=period.status in WRITABLE,
         )
-    return page(request, "me/page.html", viewer, **context)
+    return page(request, "me/page.html", viewer, status_code=status_code, **context)
 
 
 def _back(expectation: Expectation | None, notice: str) -> Response:
@@ -189,3 +204,38 @@ def adopt_key_step(
         db_session=db, principal=viewer.principal, suggestion_id=suggestion_id, step=index
     )
     return _back(db.get(Expectation, step.expectation_id), "key_step_adopted")
+
+
+@router.post("/self-assessments")
+def write_self_assessment(
+    request: Request, db: SessionDep, viewer: ViewerDep, form: FormDep
+) -> Response:
+    """The overall self-assessment, or one expectation's with its outcome. A refusal shows the
+    page again with what was typed still in the form, and the reason beside it."""
+    _me(viewer)
+    try:
+        period_id = uuid.UUID(form.get("period_id", ""))
+    except ValueError as exc:
+        raise InvalidInput("choose a period", code="unknown_period") from exc
+    fields = {k: v for k, v in form.items() if k in ("expectation_id", "outcome", "text") and v}
+    try:
+        try:
+            data = SelfAssessmentCreate.model_validate({"period_id": period_id, **fields})
+        except ValidationError as exc:
+            problems = "; ".join(e["msg"] for e in exc.errors())
+            raise InvalidInput(
+                f"the self-assessment is not complete: {problems}", code="invalid_self_assessment"
+            ) from exc
+        with db.begin_nested():
+            self_assessments.create(db_session=db, principal=viewer.principal, data=data)
+    except SynthError as exc:
+        typed = {"for": form.get("expectation_id", ""), "text": form.get("text", "")}
+        return _render(
+            request,
+            db,
+            viewer,
+            period_id,
+            status_code=exc.status,
+            problem={"code": exc.code, "message": exc.message, **typed},
+        )
+    return redirect(f"{PREFIX}/me?period={period_id}", "self_assessment_saved")

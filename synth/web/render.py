@@ -35,6 +35,8 @@ NOTICES = {
     "key_steps_suggested": "Suggested key steps are below the expectation: adopt the ones "
     "you want.",
     "key_step_adopted": "The step is now one of your key steps.",
+    "self_assessment_saved": "Your self-assessment is saved. Your manager reads it beside the "
+    "feedback.",
 }
 
 # Errors that mean "sign in (again)": the cookie is dropped and the form shown.

@@ -58,3 +58,20 @@ def test_hr_has_no_own_page(page: Page, live: Live) -> None:
     response = page.goto(f"{live.url}/app/me")
     assert response is not None and response.status == 403
     expect(page.locator("code")).to_have_text("forbidden")
+
+
+def test_the_engineer_assesses_an_expectation_by_keyboard(page: Page, live: Live) -> None:
+    o = live.seed.org
+    sign_in(page, live, live.key(Role.ENGINEER, o.engineer))
+    card = page.locator("article").filter(has_text="Mentor one junior engineer")
+    card.get_by_text("Assess this expectation").click()
+    card.get_by_label("Outcome").select_option("partially_met")
+    text = card.get_by_label("What happened, with examples")
+    text.fill("Jo shadowed two incidents with me; Jo's first solo shift is in January.")
+    text.press("Tab")
+    page.keyboard.press("Enter")  # the focused "Save my assessment" button
+    expect(page.get_by_role("status")).to_contain_text("Your self-assessment is saved")
+    card = page.locator("article").filter(has_text="Mentor one junior engineer")
+    expect(card).to_contain_text("partially met")
+    expect(card).to_contain_text("first solo shift is in January")
+    expect(card.get_by_text("Assess this expectation")).to_have_count(0)

@@ -464,7 +464,7 @@ def test_the_offline_drafter_is_named_free_and_versioned() -> None:
     _, inputs = ben()
     drafted = OfflineDrafter().synthesis(inputs)
     assert OfflineDrafter().name == drafted.model == "offline"
-    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v6"
+    assert drafted.prompt_version == OfflineDrafter().prompt_ref("synthesis") == "offline@v7"
     assert drafted.usage == Usage()
 
 

@@ -36,7 +36,8 @@ def test_the_shipped_topics_load_and_every_competency_has_one() -> None:
     for competency in library().by_competency:
         topic = for_competency(competency)
         assert topic is not None and topic.competency == competency
-    assert general("“pairing”").keep == "Keep up what reviewers describe as “pairing”"
+    keep = general("“pairing”").keep
+    assert keep == "Bring the standard reviewers praised in “pairing” to {where}"
 
 
 def _bad_match(raw: Any) -> None:

@@ -29,7 +29,7 @@ from synth.drafting.outputs import (
 
 NAME = "offline"
 # Bump when the rules or wording change: it is part of the draft cache key.
-PROMPT_VERSION = "offline@v6"
+PROMPT_VERSION = "offline@v7"
 # Key steps on demand have their own rules, versioned apart so drafts keep their cache keys.
 KEY_STEPS_VERSION = "offline-key-steps@v1"
 

@@ -242,7 +242,7 @@ def theme_text(theme: ThemeInput) -> str:
 
 def topic_text(topic: Topic) -> str:
     """What a topic is about, for matching by meaning: its behaviour and its titles."""
-    return " ".join([topic.what, topic.keep, *topic.titles.values()])
+    return " ".join([topic.what, topic.keep.replace(" to {where}", ""), *topic.titles.values()])
 
 
 def topic_for(plan: Plan, theme: ThemeInput) -> Topic:
@@ -271,12 +271,15 @@ def stability_title(plan: Plan, topic: Topic, *, seen_by_reviewers: bool) -> str
         if seen_by_reviewers
         else f"at the {plan.level.name} standard"
     )
-    return {
-        ACTIVITY: f"{topic.keep} on every task this period, {held}",
-        OWNERSHIP: f"{topic.keep} on every feature you own this period, {held}",
-        OUTCOME: f"{topic.keep} on 100% of the projects you lead through {due}, {held}",
-        OBJECTIVE: f"{topic.keep} on 100% of the work you lead through {due}",
+    where = {
+        ACTIVITY: "every task this period",
+        OWNERSHIP: "every feature you own this period",
+        OUTCOME: f"100% of the projects you lead through {due}",
+        OBJECTIVE: f"100% of the work you lead through {due}",
     }[plan.style]
+    if "{where}" in topic.keep:  # a sentence of its own (the general topic's)
+        return topic.keep.replace("{where}", where)
+    return f"{topic.keep} on {where}" + ("" if plan.style == OBJECTIVE else f", {held}")
 
 
 STABLE_MEASURE = {

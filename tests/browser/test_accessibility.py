@@ -15,7 +15,7 @@ UNNAMED = """() => {
   const named = (el) => {
     if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return true;
     if (el.labels && el.labels.length) return true;
-    return (el.innerText || el.value || '').trim().length > 0;
+    return (el.innerText || el.textContent || el.value || '').trim().length > 0;
   };
   const controls = document.querySelectorAll(
     'input:not([type=hidden]), select, textarea, button, a[href]');

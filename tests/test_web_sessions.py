@@ -4,7 +4,9 @@ These run through the ASGI app in the test's transaction; tests/browser/ drives 
 pages in Chromium.
 """
 
+from collections.abc import MutableMapping
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -181,3 +183,47 @@ def test_the_people_behind_sessions_are_the_keys_people(client: TestClient, db: 
     signed_in(client, token_for(db, Role.MANAGER, o.manager))
     page = client.get("/app/", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == "/app/review"
+
+
+def test_a_body_over_the_limit_on_a_page_is_a_413_page(client: TestClient) -> None:
+    answer = client.post(
+        "/app/sign-in",
+        content=b"api_key=" + b"x" * 3_000_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 413 and answer.headers["content-type"].startswith("text/html")
+    assert "<code>payload_too_large</code>" in answer.text
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "path, kind", [("/app/hr", "text/html"), ("/v1/people", "application/json")]
+)
+def test_overload_on_a_page_is_a_503_page_with_retry_after(path: str, kind: str) -> None:
+    """At capacity the limit answers before any route: a browser still gets a page."""
+    import asyncio
+
+    from synth.api.limits import ConcurrencyLimit
+
+    async def never(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("an overloaded request must not reach the app")
+
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def run() -> None:
+        limit = ConcurrencyLimit(never, limit=1, queue_timeout_s=0)
+        await limit._semaphore().acquire()  # the one slot is taken
+        await limit({"type": "http", "path": path, "method": "GET"}, receive, send)
+
+    asyncio.run(run())
+    start, body = sent
+    headers = dict(start["headers"])
+    assert start["status"] == 503 and headers[b"retry-after"] == b"2"
+    assert headers[b"content-type"].decode().startswith(kind)
+    assert b"overloaded" in body["body"]

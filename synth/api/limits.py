@@ -2,6 +2,7 @@
 and the headers every response carries."""
 
 import asyncio
+import html
 import json
 import math
 import threading
@@ -29,17 +30,41 @@ _SECURITY_HEADERS = (
 )
 
 
-async def _send_json(
-    send: Send, status: int, body: dict[str, str], headers: tuple[tuple[bytes, bytes], ...] = ()
+def _is_page(path: str) -> bool:
+    return (path == "/app" or path.startswith("/app/")) and not path.startswith("/app/static/")
+
+
+def _page(status: int, body: dict[str, str]) -> bytes:
+    """The error as a small page, for a browser on the web app: these answers leave before
+    any route (or the web app's templates) runs."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>synth</title>'
+        '<link rel="stylesheet" href="/app/static/app.css"></head><body><main>'
+        f"<h1>Try again shortly</h1><p>{html.escape(body['message'])}</p>"
+        f'<p class="code">Error <code>{html.escape(body["code"])}</code> (HTTP {status})</p>'
+        "</main></body></html>"
+    ).encode()
+
+
+async def _send_error(
+    scope: Scope,
+    send: Send,
+    status: int,
+    body: dict[str, str],
+    headers: tuple[tuple[bytes, bytes], ...] = (),
 ) -> None:
+    """JSON with a stable code, or the same as a page for the web app's pages."""
+    page = _is_page(scope["path"])
+    content_type = b"text/html; charset=utf-8" if page else b"application/json"
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), *headers],
+            "headers": [(b"content-type", content_type), *headers],
         }
     )
-    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+    payload = _page(status, body) if page else json.dumps(body).encode()
+    await send({"type": "http.response.body", "body": payload})
 
 
 class BodySizeLimit:
@@ -59,7 +84,7 @@ class BodySizeLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(send)
+                await self._reject(scope, send)
                 return
         messages: list[Message] = []
         size = 0
@@ -70,7 +95,7 @@ class BodySizeLimit:
                 break
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await self._reject(send)
+                await self._reject(scope, send)
                 return
             if not message.get("more_body", False):
                 break
@@ -80,9 +105,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _reject(self, send: Send) -> None:
+    async def _reject(self, scope: Scope, send: Send) -> None:
         message = f"request body over the {self.max_bytes}-byte limit"
-        await _send_json(send, 413, {"code": PAYLOAD_TOO_LARGE, "message": message})
+        await _send_error(scope, send, 413, {"code": PAYLOAD_TOO_LARGE, "message": message})
 
 
 class ConcurrencyLimit:
@@ -114,7 +139,8 @@ class ConcurrencyLimit:
             return
         slots = self._semaphore()
         if not await self._admit(slots):
-            await _send_json(
+            await _send_error(
+                scope,
                 send,
                 503,
                 {"code": OVERLOADED, "message": "the server is at capacity; retry shortly"},

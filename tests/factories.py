@@ -140,8 +140,8 @@ def assessment(
     return a
 
 
-def bearer(db: Session, role: Role, who: Person | None = None) -> dict[str, str]:
-    """Authorization header for a fresh key with `role` (bound to `who`)."""
+def token(db: Session, role: Role, who: Person | None = None) -> str:
+    """A fresh key's token for `role` (bound to `who`)."""
     new = create_key(
         db_session=db,
         principal=Principal.system(),
@@ -149,7 +149,12 @@ def bearer(db: Session, role: Role, who: Person | None = None) -> dict[str, str]
         person_id=who.id if who else None,
     )
     db.flush()
-    return {"Authorization": f"Bearer {new.token}"}
+    return new.token
+
+
+def bearer(db: Session, role: Role, who: Person | None = None) -> dict[str, str]:
+    """Authorization header for a fresh key with `role` (bound to `who`)."""
+    return {"Authorization": f"Bearer {token(db, role, who)}"}
 
 
 @dataclass

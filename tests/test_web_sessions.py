@@ -20,7 +20,8 @@ from synth.auth.service import revoke_key
 from synth.db.base import utcnow
 from synth.web.deps import SESSION_COOKIE
 from tests import factories as f
-from tests.web import csrf_of, form_token, signed_in, token_for
+from tests.factories import token as token_for
+from tests.web import csrf_of, form_token, signed_in
 
 
 @pytest.fixture
@@ -227,3 +228,9 @@ def test_overload_on_a_page_is_a_503_page_with_retry_after(path: str, kind: str)
     assert start["status"] == 503 and headers[b"retry-after"] == b"2"
     assert headers[b"content-type"].decode().startswith(kind)
     assert b"overloaded" in body["body"]
+
+
+def test_a_sign_in_form_stuffed_with_fields_is_refused_not_a_crash(client: TestClient) -> None:
+    fields = {f"f{i}": "x" for i in range(50)} | {"form_token": form_token(client)}
+    answer = client.post("/app/sign-in", data=fields)
+    assert answer.status_code == 422 and "<code>form_too_large</code>" in answer.text

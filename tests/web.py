@@ -7,20 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from synth.auth.models import Role
-from synth.auth.principal import Principal
-from synth.auth.service import create_key
 from synth.people.models import Person
-
-
-def token_for(db: Session, role: Role, person: Person | None = None) -> str:
-    new = create_key(
-        db_session=db,
-        principal=Principal.system(),
-        role=role,
-        person_id=person.id if person else None,
-    )
-    db.flush()
-    return new.token
+from tests.factories import token as token_for
 
 
 def form_token(client: TestClient, path: str = "/app/sign-in") -> str:

@@ -30,8 +30,19 @@ _SECURITY_HEADERS = (
 )
 
 
-def _is_page(path: str) -> bool:
-    return (path == "/app" or path.startswith("/app/")) and not path.startswith("/app/static/")
+# The web app (synth.web) lives under this prefix; its static files under WEB_STATIC. Errors
+# answered here, before any route, are pages there and JSON everywhere else.
+WEB_PREFIX = "/app"
+WEB_STATIC = f"{WEB_PREFIX}/static"
+
+
+def in_web_app(path: str) -> bool:
+    return path == WEB_PREFIX or path.startswith(f"{WEB_PREFIX}/")
+
+
+def is_web_page(path: str) -> bool:
+    """A page of the web app (not one of its static files): its errors are pages too."""
+    return in_web_app(path) and not path.startswith(f"{WEB_STATIC}/")
 
 
 def _page(status: int, body: dict[str, str]) -> bytes:
@@ -39,7 +50,7 @@ def _page(status: int, body: dict[str, str]) -> bytes:
     any route (or the web app's templates) runs."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>synth</title>'
-        '<link rel="stylesheet" href="/app/static/app.css"></head><body><main>'
+        f'<link rel="stylesheet" href="{WEB_STATIC}/app.css"></head><body><main>'
         f"<h1>Try again shortly</h1><p>{html.escape(body['message'])}</p>"
         f'<p class="code">Error <code>{html.escape(body["code"])}</code> (HTTP {status})</p>'
         "</main></body></html>"
@@ -54,7 +65,7 @@ async def _send_error(
     headers: tuple[tuple[bytes, bytes], ...] = (),
 ) -> None:
     """JSON with a stable code, or the same as a page for the web app's pages."""
-    page = _is_page(scope["path"])
+    page = is_web_page(scope["path"])
     content_type = b"text/html; charset=utf-8" if page else b"application/json"
     await send(
         {
@@ -172,7 +183,7 @@ def security_headers(path: str) -> dict[str, str]:
     headers = {name.decode(): value.decode() for name, value in _SECURITY_HEADERS}
     if path.startswith("/v1"):
         headers["cache-control"] = "no-store"
-    elif path == "/app" or path.startswith("/app/"):
+    elif in_web_app(path):
         # The web app's pages run only their own packaged scripts and post only to synth.
         headers["content-security-policy"] = APP_CSP
     return headers

@@ -38,7 +38,7 @@ def _suggestions(content: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def _pick(principal: Principal, draft: Draft, index: int) -> tuple[dict[str, Any], int]:
     """(the suggestion as the caller reads it, its index in the manager's version)."""
-    managers = _suggestions(draft.edited or draft.output)
+    managers = _suggestions(draft.current)
     if not drafting.is_engineer_view(principal, draft):
         if index >= len(managers):
             raise InvalidInput(

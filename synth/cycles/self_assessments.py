@@ -37,6 +37,10 @@ def get(
     return found
 
 
+# A self-assessment is written while the period runs and while it is reviewed.
+WRITABLE_IN = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
+
+
 def create(
     *,
     db_session: Session,
@@ -51,9 +55,7 @@ def create(
     if author is None:
         raise Forbidden("a self-assessment is written by the engineer themselves")
     period = periods.require_reference(db_session, data.period_id)
-    periods.require_status(
-        period, PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW, doing="write a self-assessment"
-    )
+    periods.require_status(period, *WRITABLE_IN, doing="write a self-assessment")
     if data.expectation_id is not None:
         expectation = db_session.get(Expectation, data.expectation_id)
         if (

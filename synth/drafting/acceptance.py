@@ -235,9 +235,7 @@ def _read(draft: Draft, team_id: uuid.UUID | None, times: dict[str, dict[str, da
         category=reject_category(draft.reject_reason)
         if draft.status is DraftStatus.REJECTED
         else None,
-        distance=edit_distance(_text(draft.output), _text(draft.edited or draft.output))
-        if approved
-        else None,
+        distance=edit_distance(_text(draft.output), _text(draft.current)) if approved else None,
         edited=draft.edited is not None,
         review_seconds=(decided - ready).total_seconds()
         if ready is not None and decided is not None and decided >= ready

@@ -85,6 +85,12 @@ class Draft(IdMixin, Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
+    @property
+    def current(self) -> dict[str, Any] | None:
+        """What the draft says now: the manager's edit if there is one, else the model's text
+        (what the guards check, the desk shows and a release projects)."""
+        return self.edited if self.edited is not None else self.output
+
 
 class KeyStepSuggestion(IdMixin, Base):
     """Key steps drafted on demand for one expectation: the requester's alone until adopted.

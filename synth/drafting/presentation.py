@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from synth.auth.principal import Principal
 from synth.cycles.feedback import readable_feedback
-from synth.cycles.models import PeerFeedback, SelfAssessment
+from synth.cycles.models import PeerFeedback, ReviewPeriod, SelfAssessment
 from synth.cycles.self_assessments import readable_self_assessments
 from synth.drafting import service
 from synth.drafting.gate.guarding import inputs_of
@@ -35,6 +36,7 @@ from synth.drafting.outputs import OUTPUT_TYPES
 from synth.errors import InvalidInput
 from synth.evidence import Citation, FeedbackItem, Quote, SourceKind
 from synth.guards.findings import Finding
+from synth.people.models import Person
 from synth.text import join, walk
 
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
@@ -55,6 +57,25 @@ class TextField:
     def anchors(self) -> tuple[str, ...]:
         """Paths whose findings belong beside this field."""
         return (self.path, self.owner, *(path for path, _ in self.citations))
+
+
+def with_names(query: Select[Draft]) -> Select[Draft, str, str]:
+    """`query` with the engineer's and the period's names beside each draft."""
+    return (
+        query.join(Person, Person.id == Draft.subject_id)
+        .join(ReviewPeriod, ReviewPeriod.id == Draft.period_id)
+        .add_columns(Person.name, ReviewPeriod.name)
+    )
+
+
+def names(db_session: Session, draft: Draft) -> tuple[str, str]:
+    """The engineer's and the period's names for one draft (read once the draft is visible)."""
+    subject, period = db_session.execute(
+        select(Person.name, ReviewPeriod.name)
+        .join(ReviewPeriod, ReviewPeriod.id == draft.period_id)
+        .where(Person.id == draft.subject_id)
+    ).one()
+    return subject, period
 
 
 def _cited(item: Mapping[str, Any], path: str, key: str = "citations") -> tuple[Any, ...]:
@@ -280,7 +301,7 @@ class CitedSources:
 
 def citations_of(draft: Draft) -> list[tuple[str, Citation]]:
     """Every citation in the draft's current content (the edit if any), with its path."""
-    content = draft.edited if draft.edited is not None else draft.output
+    content = draft.current
     if content is None:
         return []
     output = OUTPUT_TYPES[draft.kind].model_validate(content)

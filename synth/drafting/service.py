@@ -380,7 +380,7 @@ def release(
         )
     if draft.status is not DraftStatus.APPROVED:
         _refuse(draft, "released", (DraftStatus.APPROVED,))
-    content = draft.edited or draft.output
+    content = draft.current
     assert content is not None
     inputs = guarding.inputs_of(draft)
     guard_context = guarding.context(db_session, draft, inputs, embedder)

@@ -57,15 +57,21 @@ def get_viewer(request: Request, db: SessionDep) -> Viewer:
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 
-async def posted_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
-    """The urlencoded form of a POST, once its CSRF token is the viewer's (403 otherwise)."""
+async def read_form(request: Request, max_fields: int = MAX_FORM_FIELDS) -> dict[str, str]:
+    """A POST's urlencoded form (the last of repeated names); 422 `form_too_large` past
+    `max_fields` fields. The token it carries is the caller's to check."""
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
-        form = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+        return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=max_fields))
     except ValueError as exc:
         raise InvalidInput(
-            f"a form has at most {MAX_FORM_FIELDS} fields", code="form_too_large"
+            f"a form has at most {max_fields} fields", code="form_too_large"
         ) from exc
+
+
+async def posted_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
+    """The urlencoded form of a POST, once its CSRF token is the viewer's (403 otherwise)."""
+    form = await read_form(request)
     if not csrf_matches(viewer.session, form.pop("csrf_token", None)):
         raise Forbidden(
             "this form has expired or did not come from synth: reload the page and try again",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from synth.auth.models import Role
 from synth.cycles import presenting, self_assessments
 from synth.cycles.expectations import readable_expectations
-from synth.cycles.models import Expectation, PeriodStatus, ReviewPeriod, SelfAssessment
+from synth.cycles.models import Expectation, ReviewPeriod, SelfAssessment
 from synth.cycles.schemas import ExpectationOut, SelfAssessmentCreate
 from synth.drafting import key_steps
 from synth.drafting import service as drafting
@@ -30,8 +30,6 @@ from synth.web.render import PREFIX, page, redirect
 
 router = APIRouter(prefix=f"{PREFIX}/me", include_in_schema=False)
 PERSON_ROLES = (Role.ENGINEER, Role.MANAGER, Role.THOUGHT_PARTNER)
-# Periods in which a self-assessment may be written (synth.cycles.self_assessments.create).
-WRITABLE = (PeriodStatus.ACTIVE, PeriodStatus.IN_REVIEW)
 
 
 @dataclass
@@ -100,32 +98,27 @@ def _expectations(
     ]
 
 
-def _released(db: Session, viewer: Viewer, me: uuid.UUID, period: ReviewPeriod) -> dict[str, Any]:
-    """The latest released draft of each kind about the person: the engineer's version."""
-    found: dict[str, Any] = {}
-    statement = drafting.readable_drafts(viewer.principal).where(
-        Draft.subject_id == me, Draft.period_id == period.id
-    )
+@dataclass
+class Released:
+    """What has been released to the person: in the period shown, the latest draft of each
+    kind (its engineer's version); elsewhere, the periods with a synthesis to link to."""
+
+    here: dict[str, Any]
+    synthesis_in: set[uuid.UUID]
+
+
+def _released(db: Session, viewer: Viewer, me: uuid.UUID, period: ReviewPeriod) -> Released:
+    """One read of the person's released drafts, of every period."""
+    found = Released(here={}, synthesis_in=set())
+    statement = drafting.readable_drafts(viewer.principal).where(Draft.subject_id == me)
     for draft in db.scalars(statement):  # newest first
-        if drafting.is_engineer_view(viewer.principal, draft) and draft.released is not None:
-            found.setdefault(draft.kind.value, {"draft": draft, "content": draft.released})
+        if not drafting.is_engineer_view(viewer.principal, draft) or draft.released is None:
+            continue
+        if draft.period_id == period.id:
+            found.here.setdefault(draft.kind.value, {"draft": draft, "content": draft.released})
+        elif draft.kind is DraftKind.SYNTHESIS:
+            found.synthesis_in.add(draft.period_id)
     return found
-
-
-def _released_in(
-    db: Session, viewer: Viewer, me: uuid.UUID, periods: list[ReviewPeriod], shown: ReviewPeriod
-) -> list[ReviewPeriod]:
-    """The other periods with a synthesis released to the person, to link to from this one
-    (in planning, last period's synthesis is what they want to reread)."""
-    with_synthesis = set(
-        db.scalars(
-            drafting.readable_drafts(viewer.principal)
-            .where(Draft.subject_id == me, Draft.kind == DraftKind.SYNTHESIS)
-            .where(Draft.released.is_not(None), Draft.period_id != shown.id)
-            .with_only_columns(Draft.period_id)
-        )
-    )
-    return [p for p in periods if p.id in with_synthesis]
 
 
 @router.get("", response_class=HTMLResponse)
@@ -159,13 +152,13 @@ def _render(
             .order_by(SelfAssessment.created_at)
         ).all()
         context.update(
-            released_in=_released_in(db, viewer, me, periods, period),
-            synthesis=released.get(DraftKind.SYNTHESIS.value),
-            suggestions=released.get(DraftKind.EXPECTATIONS.value),
+            released_in=[p for p in periods if p.id in released.synthesis_in],
+            synthesis=released.here.get(DraftKind.SYNTHESIS.value),
+            suggestions=released.here.get(DraftKind.EXPECTATIONS.value),
             expectations=_expectations(db, viewer, me, period),
             overall=next((s for s in own if s.expectation_id is None), None),
             per_expectation={s.expectation_id: s for s in own if s.expectation_id},
-            writable=period.status in WRITABLE,
+            writable=period.status in self_assessments.WRITABLE_IN,
         )
     return page(request, "me/page.html", viewer, status_code=status_code, **context)
 

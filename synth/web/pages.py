@@ -2,17 +2,16 @@
 
 import secrets
 from typing import Annotated
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from synth.api.deps import SessionDep
 from synth.api.limits import FailedAuthThrottle
-from synth.auth.sessions import sign_in, sign_out
+from synth.auth.sessions import csrf_matches, sign_in, sign_out
 from synth.config import get_settings
 from synth.errors import Unauthorized
-from synth.web.deps import SESSION_COOKIE, ViewerDep
+from synth.web.deps import SESSION_COOKIE, ViewerDep, read_form
 from synth.web.render import PREFIX, home_of, page, redirect
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -27,6 +26,7 @@ REASONS = {
     "key_revoked": "The API key you signed in with no longer works.",
 }
 MAX_KEY_LENGTH = 200
+SIGN_IN_FIELDS = 10  # the sign-in and sign-out forms have three at most
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -76,8 +76,7 @@ def sign_in_form(
 
 @router.post("/sign-in")
 async def sign_in_submit(request: Request, db: SessionDep) -> Response:
-    body = (await request.body()).decode("utf-8", errors="replace")
-    form = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=10))
+    form = await read_form(request, max_fields=SIGN_IN_FIELDS)
     next_url = _safe_next(form.get("next"))
     expected = request.cookies.get(SIGN_IN_COOKIE)
     sent = form.get("form_token", "")
@@ -117,9 +116,8 @@ async def sign_in_submit(request: Request, db: SessionDep) -> Response:
 
 @router.post("/sign-out")
 async def sign_out_submit(request: Request, db: SessionDep, viewer: ViewerDep) -> Response:
-    body = (await request.body()).decode("utf-8", errors="replace")
-    sent = dict(parse_qsl(body, keep_blank_values=True, max_num_fields=10)).get("csrf_token")
-    if sent is not None and secrets.compare_digest(viewer.csrf_token, sent):
+    sent = (await read_form(request, max_fields=SIGN_IN_FIELDS)).get("csrf_token")
+    if csrf_matches(viewer.session, sent):
         sign_out(db_session=db, token=request.cookies.get(SESSION_COOKIE, ""))
     else:  # a forged sign-out is harmless, but it is not honoured either
         return redirect(home_of(viewer.role))

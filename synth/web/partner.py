@@ -14,12 +14,10 @@ from sqlalchemy import Select, select
 from synth.api.deps import SessionDep
 from synth.auth.models import Role
 from synth.auth.principal import Principal
-from synth.cycles.models import ReviewPeriod
 from synth.db.queries import visible_one
 from synth.drafting import presentation
 from synth.drafting import service as drafts
 from synth.drafting.models import Draft, DraftKind
-from synth.people.models import Person
 from synth.talent.models import TalentAssessment
 from synth.web.deps import ViewerDep
 from synth.web.render import PREFIX, page
@@ -38,19 +36,10 @@ def partnered_checklists(principal: Principal) -> Select[Draft]:
     return query
 
 
-def _named(query: Select[Draft]) -> Select[tuple[Draft, str, str]]:
-    """`query` with the engineer's and the period's names beside each draft."""
-    return (
-        query.join(Person, Person.id == Draft.subject_id)
-        .join(ReviewPeriod, ReviewPeriod.id == Draft.period_id)
-        .add_columns(Person.name, ReviewPeriod.name)
-    )
-
-
 @router.get("", response_class=HTMLResponse)
 def checklists(request: Request, viewer: ViewerDep, db: SessionDep) -> HTMLResponse:
     viewer.require(Role.THOUGHT_PARTNER, Role.MANAGER)
-    rows = db.execute(_named(partnered_checklists(viewer.principal))).all()
+    rows = db.execute(presentation.with_names(partnered_checklists(viewer.principal))).all()
     return page(request, "partner/list.html", viewer, rows=rows)
 
 
@@ -66,12 +55,8 @@ def checklist(
         message=f"no checklist with id {draft_id}",
         code="draft_not_found",
     )
-    subject, period = db.execute(
-        select(Person.name, ReviewPeriod.name)
-        .join(ReviewPeriod, ReviewPeriod.id == draft.period_id)
-        .where(Person.id == draft.subject_id)
-    ).one()
-    content = draft.edited if draft.edited is not None else draft.output
+    subject, period = presentation.names(db, draft)
+    content = draft.current
     return page(
         request,
         "partner/checklist.html",

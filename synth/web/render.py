@@ -9,11 +9,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from synth.api.limits import WEB_PREFIX, WEB_STATIC, is_web_page
 from synth.auth.models import Role
 from synth.web.deps import SESSION_COOKIE, Viewer
 
-PREFIX = "/app"
-STATIC = f"{PREFIX}/static"
+PREFIX, STATIC = WEB_PREFIX, WEB_STATIC
 
 # What each role finds in the navigation, in order; the first entry is its home page.
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
@@ -93,14 +93,10 @@ def redirect(url: str, notice: str | None = None) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def is_page(path: str) -> bool:
-    return (path == PREFIX or path.startswith(f"{PREFIX}/")) and not path.startswith(STATIC)
-
-
 def error_page(request: Request, response: JSONResponse) -> Response:
     """The API's error as a page for a browser on /app: the same status and stable code.
     A request that needs signing in goes to the sign-in form and comes back after."""
-    if not is_page(request.url.path):
+    if not is_web_page(request.url.path):
         return response
     body = json.loads(bytes(response.body))
     code, message = body.get("code", "error"), body.get("message", "")

@@ -13,11 +13,9 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from synth.api.deps import EmbedderDep, SessionDep
 from synth.auth.models import Role
-from synth.cycles.models import ReviewPeriod
 from synth.drafting import presentation
 from synth.drafting import service as drafts
 from synth.drafting.gate.guarding import overridden
@@ -25,7 +23,6 @@ from synth.drafting.gate.review import GuardReport
 from synth.drafting.models import Draft, DraftStatus
 from synth.drafting.schemas import DraftReject
 from synth.errors import InvalidInput
-from synth.people.models import Person
 from synth.web.deps import FormDep, Viewer, ViewerDep
 from synth.web.render import PREFIX, page, redirect
 
@@ -50,11 +47,9 @@ def desk(request: Request, viewer: ViewerDep, db: SessionDep) -> HTMLResponse:
     """Drafts ready for review first, then approved ones not yet released."""
     _reviewer(viewer)
     rows = db.execute(
-        drafts.readable_drafts(viewer.principal)
-        .where(Draft.status.in_(WAITING))
-        .join(Person, Person.id == Draft.subject_id)
-        .join(ReviewPeriod, ReviewPeriod.id == Draft.period_id)
-        .add_columns(Person.name, ReviewPeriod.name)
+        presentation.with_names(
+            drafts.readable_drafts(viewer.principal).where(Draft.status.in_(WAITING))
+        )
     ).all()
     # Ready for review first; within a status, one engineer's drafts together.
     waiting = sorted(
@@ -71,12 +66,8 @@ def draft_page(
     the actions its state allows."""
     _reviewer(viewer)
     draft = drafts.get(db_session=db, principal=viewer.principal, draft_id=draft_id)
-    subject, period = db.execute(
-        select(Person.name, ReviewPeriod.name)
-        .join(ReviewPeriod, ReviewPeriod.id == draft.period_id)
-        .where(Person.id == draft.subject_id)
-    ).one()
-    content = draft.edited if draft.edited is not None else draft.output
+    subject, period = presentation.names(db, draft)
+    content = draft.current
     fields = presentation.text_fields(draft.kind, content) if content is not None else []
     done = overridden(draft)
     placed = presentation.findings_at(draft.guard_report, overridden=done, fields=fields)
@@ -112,7 +103,7 @@ def edit(
     """Save the fields the manager changed; the guards run again on the edited text."""
     _reviewer(viewer)
     draft = drafts.get(db_session=db, principal=viewer.principal, draft_id=draft_id)
-    content = draft.edited if draft.edited is not None else draft.output
+    content = draft.current
     if content is None:
         raise InvalidInput("this draft has no text to edit yet", code="nothing_to_edit")
     # Browsers send a textarea's line breaks as CRLF.

@@ -23,8 +23,6 @@ from sqlalchemy import Engine
 
 from synth.api.app import create_app
 from synth.auth.models import Role
-from synth.auth.principal import Principal
-from synth.auth.service import create_key
 from synth.bootstrap import prepare
 from synth.config import get_settings
 from synth.db import engine as db_engine
@@ -32,6 +30,7 @@ from synth.db.engine import make_engine, recreate_database, session_factory
 from synth.people.models import Person
 from tests.browser.seed import Seeded, seed
 from tests.embedders import minilm
+from tests.factories import token
 
 CHROMIUM = os.environ.get("SYNTH_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "screenshots"
@@ -60,14 +59,9 @@ class Live:
     def key(self, role: Role, person: Person | None = None) -> str:
         """A new API key's token for `role` (bound to `person`)."""
         with session_factory(self.engine)() as db:
-            new = create_key(
-                db_session=db,
-                principal=Principal.system(),
-                role=role,
-                person_id=person.id if person else None,
-            )
+            made = token(db, role, person)
             db.commit()
-            return new.token
+            return made
 
 
 def _free_port() -> int:

@@ -147,7 +147,7 @@ def check(
     inputs = inputs if inputs is not None else inputs_of(draft)
     if guard_context is None:
         guard_context = context(db_session, draft, inputs, embedder)
-    content = draft.edited if draft.edited is not None else draft.output
+    content = draft.current
     assert content is not None
     output = OUTPUT_TYPES[draft.kind].model_validate(content)
     return review(
